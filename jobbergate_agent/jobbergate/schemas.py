@@ -28,11 +28,14 @@ class JobScript(_Lenient):
     files: list[JobScriptFile] = Field(default_factory=list)
 
 
-class PendingSubmission(_Lenient):
-    """A submission in status CREATED for this cluster, waiting to become a Slurm job."""
-
+class SubmissionBase(_Lenient):
     id: int
     name: str
+
+
+class PendingSubmission(SubmissionBase):
+    """A submission in status CREATED for this cluster, waiting to become a Slurm job."""
+
     owner_email: str
     execution_directory: str | None = None
     sbatch_arguments: list[str] = Field(default_factory=list)
@@ -50,11 +53,9 @@ class PendingSubmission(_Lenient):
         return [f for f in self.job_script.files if f.file_type != "ENTRYPOINT"]
 
 
-class ActiveSubmission(_Lenient):
+class ActiveSubmission(SubmissionBase):
     """A submission in status SUBMITTED or CANCELLED whose Slurm job the agent follows."""
 
-    id: int
-    name: str
     status: str
     slurm_job_id: int | None = None
 
