@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     LDAP_SEARCH_BASE: str | None = None
     LDAP_USERNAME_ATTRIBUTE: str = "sAMAccountName"
     LDAP_EMAIL_ATTRIBUTE: str = "mail"
+    # Lower-case usernames read from the directory (AD keeps case, e.g. "Mixed.Case"; sssd and
+    # winbind present such accounts in lower case, as the upstream agent did).
+    LDAP_LOWERCASE_USERNAME: bool = True
     LDAP_USE_STARTTLS: bool = False
     LDAP_CA_BUNDLE: Path | None = None
     LDAP_TIMEOUT: float = Field(10.0, gt=0)
