@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     MAX_BATCH_SCRIPT_BYTES: int = Field(4 * 1024 * 1024, ge=1024)
     # JSON object: the environment every job starts from (HOME, USER, LOGNAME are added).
     JOB_BASE_ENVIRONMENT: dict[str, str] = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
+    # HOME given to every job (the agent cannot look it up on the cluster); {username} is the
+    # mapped Slurm user.
+    JOB_HOME_TEMPLATE: str = "/home/{username}"
 
     @field_validator("BASE_SLURMRESTD_URL")
     @classmethod
@@ -130,7 +133,7 @@ class Settings(BaseSettings):
             return value
         raise ValueError("must be 'auto' or a REST version such as v0.0.42")
 
-    @field_validator("DEFAULT_SLURM_WORK_DIR")
+    @field_validator("DEFAULT_SLURM_WORK_DIR", "JOB_HOME_TEMPLATE")
     @classmethod
     def _check_work_dir(cls, value: str) -> str:
         if not value.startswith("/"):
