@@ -9,6 +9,7 @@ and, when there is one, what to do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,9 @@ class SlurmError(Exception):
 
     transient = False
 
-    def __init__(self, message: str, *, status: int | None = None,
-                 errors: tuple[SlurmErrorItem, ...] = ()) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, errors: tuple[SlurmErrorItem, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -64,7 +66,7 @@ class SlurmAuthenticationError(SlurmError):
 class SlurmJobNotFound(SlurmError):
     """slurmctld (or slurmdbd) knows no job with this id (error 2017)."""
 
-    def __init__(self, job_id: int, message: str | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, job_id: int, message: str | None = None, **kwargs: Any) -> None:
         super().__init__(message or f"Slurm knows no job {job_id}", **kwargs)
         self.job_id = job_id
 
@@ -95,8 +97,9 @@ class SlurmEndpointNotServed(SlurmError):
 class UnsupportedJobField(SlurmError):
     """Job description fields that the negotiated REST version cannot express."""
 
-    def __init__(self, fields: tuple[str, ...], version: str,
-                 hints: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, fields: tuple[str, ...], version: str, hints: dict[str, str] | None = None
+    ) -> None:
         self.fields = fields
         self.version = version
         self.hints = hints or {}

@@ -25,18 +25,29 @@ Limit = int | Literal["INFINITE"]
 JOBBERGATE_STATES: frozenset[str] = frozenset(
     """BOOT_FAIL CANCELLED COMPLETED CONFIGURING COMPLETING DEADLINE FAILED NODE_FAIL
     OUT_OF_MEMORY PENDING PREEMPTED RUNNING RESV_DEL_HOLD REQUEUE_FED REQUEUE_HOLD REQUEUED
-    RESIZING REVOKED SIGNALING SPECIAL_EXIT STAGE_OUT STOPPED SUSPENDED TIMEOUT UNKNOWN""".split()
+    RESIZING REVOKED SIGNALING SPECIAL_EXIT STAGE_OUT STOPPED SUSPENDED TIMEOUT UNKNOWN""".split()  # noqa: SIM905
 )
 # States after which the job will not change any more.
 FINAL_STATES: frozenset[str] = frozenset(
     """BOOT_FAIL CANCELLED COMPLETED DEADLINE FAILED NODE_FAIL OUT_OF_MEMORY PREEMPTED
-    SPECIAL_EXIT TIMEOUT""".split()
+    SPECIAL_EXIT TIMEOUT""".split()  # noqa: SIM905
 )
 # Slurm reports some conditions as flags next to the base state; these outrank the base
 # state because Jobbergate models them as states of their own.
-_FLAG_STATES = ("REQUEUE_FED", "REQUEUE_HOLD", "RESV_DEL_HOLD", "REQUEUED", "RESIZING",
-                "REVOKED", "SIGNALING", "SPECIAL_EXIT", "STAGE_OUT", "STOPPED",
-                "CONFIGURING", "COMPLETING")
+_FLAG_STATES = (
+    "REQUEUE_FED",
+    "REQUEUE_HOLD",
+    "RESV_DEL_HOLD",
+    "REQUEUED",
+    "RESIZING",
+    "REVOKED",
+    "SIGNALING",
+    "SPECIAL_EXIT",
+    "STAGE_OUT",
+    "STOPPED",
+    "CONFIGURING",
+    "COMPLETING",
+)
 
 
 def jobbergate_state(slurm_states: str | list[str] | None) -> str:
@@ -180,8 +191,11 @@ class JobDescription(BaseModel):
 
     def fields_given(self) -> dict[str, object]:
         """The fields that were set, with their values, in declaration order."""
-        return {name: getattr(self, name) for name in type(self).model_fields
-                if name in self.model_fields_set and getattr(self, name) is not None}
+        return {
+            name: getattr(self, name)
+            for name in type(self).model_fields
+            if name in self.model_fields_set and getattr(self, name) is not None
+        }
 
 
 class SubmitResult(BaseModel):

@@ -1,0 +1,16 @@
+"""REST v0.0.40 (Slurm 23.11 to 25.05), the first unversioned-plugin generation.
+
+23.11.0 to 23.11.4 require the batch script at the top level of the submit body; sending it
+in both places works on every release that serves v0.0.40. `shared` has no `topo` yet."""
+
+from typing import ClassVar
+
+from jobbergate_agent.slurm.adapters.data_parser import DataParserAdapter
+
+
+class Adapter(DataParserAdapter):
+    version = "v0.0.40"
+    top_level_script = True
+    sharing_unsupported: ClassVar[dict[str, str]] = {
+        "topo": "--exclusive=topo needs Slurm 24.05 or later (REST v0.0.41+)"
+    }
