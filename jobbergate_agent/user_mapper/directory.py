@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import ssl
 import threading
 from dataclasses import dataclass
@@ -60,21 +61,6 @@ class LDAPDirectory:
         self.config = config
         self._lock = threading.Lock()
         self._connection: Connection | None = None
-        tls = None
-        if config.use_ssl or config.use_starttls:
-            tls = Tls(
-                validate=ssl.CERT_REQUIRED,
-                version=ssl.PROTOCOL_TLS_CLIENT,
-                ca_certs_file=str(config.ca_bundle) if config.ca_bundle else None,
-            )
-        self._server = Server(
-            config.host,
-            port=config.port,
-            use_ssl=config.use_ssl,
-            tls=tls,
-            get_info=NONE,
-            connect_timeout=config.timeout,
-        )
 
     @property
     def where(self) -> str:
@@ -187,7 +173,7 @@ class LDAPDirectory:
             return self._connection
         config = self.config
         connection = Connection(
-            self._server,
+            self._new_server(),
             user=config.bind_user,
             password=config.password,
             authentication=NTLM if config.auth_type == "NTLM" else SIMPLE,
@@ -195,7 +181,8 @@ class LDAPDirectory:
             auto_bind=False,
             raise_exceptions=False,
             read_only=True,
-            receive_timeout=config.timeout,
+            # ldap3 packs it into SO_RCVTIMEO as whole seconds
+            receive_timeout=max(1, math.ceil(config.timeout)),
             check_names=False,
         )
         as_who = config.bind_user or "anonymous"
@@ -257,6 +244,26 @@ class LDAPDirectory:
         logger.debug("LDAP bound to {} as {} ({})", config.uri, as_who, config.auth_type)
         self._connection = connection
         return connection
+
+    def _new_server(self) -> Server:
+        # A new Server object each time: ldap3 remembers an address that failed once as
+        # unavailable, and would refuse it after the server came back.
+        config = self.config
+        tls = None
+        if config.use_ssl or config.use_starttls:
+            tls = Tls(
+                validate=ssl.CERT_REQUIRED,
+                version=ssl.PROTOCOL_TLS_CLIENT,
+                ca_certs_file=str(config.ca_bundle) if config.ca_bundle else None,
+            )
+        return Server(
+            config.host,
+            port=config.port,
+            use_ssl=config.use_ssl,
+            tls=tls,
+            get_info=NONE,
+            connect_timeout=config.timeout,
+        )
 
     def _drop(self) -> None:
         if self._connection is not None:
