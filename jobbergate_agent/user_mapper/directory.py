@@ -215,10 +215,16 @@ class LDAPDirectory:
             ) from None
         except ldap_errors.LDAPException as error:
             _quiet_unbind(connection)
-            if _is_tls_failure(error):
+            if _is_certificate_failure(error):
                 raise DirectoryConfigurationError(
                     f"TLS with {config.uri} failed: {self._scrub(error)}; check LDAP_CA_BUNDLE "
                     "and that the certificate names the host in LDAP_URI"
+                ) from None
+            if "ssl" in str(error).lower():
+                raise DirectoryUnavailableError(
+                    f"TLS handshake with {config.uri} failed: {self._scrub(error)}; if this "
+                    "lasts, check that this port speaks TLS (ldaps:// is usually 636; "
+                    "StartTLS runs on the plain port, usually 389)"
                 ) from None
             raise DirectoryUnavailableError(
                 f"cannot reach LDAP server {config.uri}: {self._scrub(error)}; will retry"
@@ -293,9 +299,9 @@ def _describe(connection: Connection) -> str:
     return str(result.get("description") or result.get("message") or "no answer")
 
 
-def _is_tls_failure(error: Exception) -> bool:
+def _is_certificate_failure(error: Exception) -> bool:
     text = str(error).lower()
-    return any(word in text for word in ("certificate", "ssl", "tls", "handshake"))
+    return any(word in text for word in ("certificate", "verify failed", "hostname"))
 
 
 def _quiet_unbind(connection: Connection) -> None:
