@@ -1,0 +1,148 @@
+"""JobDescription -> each REST version's submit body."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobbergate_agent.slurm.adapters import SUPPORTED_VERSIONS, get_adapter
+from jobbergate_agent.slurm.errors import UnsupportedJobField
+from jobbergate_agent.slurm.types import INFINITE, JobDescription
+
+DATA_PARSER_VERSIONS = [v for v in SUPPORTED_VERSIONS if v != "v0.0.38"]
+
+
+def base_job(**fields) -> JobDescription:
+    return JobDescription(
+        script="#!/bin/sh\ntrue\n",
+        name="t",
+        current_working_directory="/w",
+        environment={"PATH": "/bin", "A": "b=c"},
+        **fields,
+    )
+
+
+@pytest.mark.parametrize("version", DATA_PARSER_VERSIONS)
+def test_data_parser_versions_basic_shape(version):
+    body = get_adapter(version).render_submission(
+        base_job(time_limit=10, memory_per_node=512, tasks=2, mail_type=["END", "FAIL"])
+    )
+    job = body["job"]
+    assert job["script"].startswith("#!/bin/sh")
+    assert job["environment"] == ["PATH=/bin", "A=b=c"]
+    # set:true is required, or Slurm silently ignores the number
+    assert job["time_limit"] == {"set": True, "infinite": False, "number": 10}
+    assert job["memory_per_node"] == {"set": True, "infinite": False, "number": 512}
+    assert job["tasks"] == 2
+    assert job["mail_type"] == ["END", "FAIL"]
+    assert ("script" in body) == (version in ("v0.0.39", "v0.0.40"))
+
+
+@pytest.mark.parametrize("version", DATA_PARSER_VERSIONS)
+def test_unlimited_time_is_the_infinite_struct(version):
+    job = get_adapter(version).render_submission(base_job(time_limit=INFINITE))["job"]
+    assert job["time_limit"]["infinite"] is True
+
+
+@pytest.mark.parametrize("version", DATA_PARSER_VERSIONS)
+def test_sharing_uses_shared(version):
+    job = get_adapter(version).render_submission(base_job(sharing="exclusive"))["job"]
+    assert job["shared"] == ["none"]
+    job = get_adapter(version).render_submission(base_job(sharing="oversubscribe"))["job"]
+    assert job["shared"] == ["oversubscribe"]
+
+
+@pytest.mark.parametrize("version", ["v0.0.39", "v0.0.40"])
+def test_topo_needs_v0_0_41(version):
+    with pytest.raises(UnsupportedJobField) as error:
+        get_adapter(version).render_submission(base_job(sharing="topo"))
+    assert "24.05" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "version,accepted",
+    [
+        ("v0.0.40", True),
+        ("v0.0.41", False),
+        ("v0.0.42", False),
+        ("v0.0.43", False),
+        ("v0.0.44", False),
+        ("v0.0.45", True),
+    ],
+)
+def test_cores_per_socket_follows_each_versions_job_desc_msg(version, accepted):
+    adapter = get_adapter(version)
+    if accepted:
+        assert (
+            adapter.render_submission(base_job(cores_per_socket=2))["job"]["cores_per_socket"] == 2
+        )
+    else:
+        with pytest.raises(UnsupportedJobField) as error:
+            adapter.render_submission(base_job(cores_per_socket=2))
+        assert error.value.fields == ("cores_per_socket",)
+        assert error.value.version == version
+
+
+def test_v0_0_38_speaks_sbatch_names():
+    body = get_adapter("v0.0.38").render_submission(
+        base_job(
+            time_limit=INFINITE,
+            minimum_nodes=2,
+            maximum_nodes=4,
+            sharing="exclusive",
+            kill_on_node_fail=False,
+            open_mode="APPEND",
+            mail_type=["END", "TIME=90%"],
+            tres_per_node="gres/gpu:fake:1",
+            tres_per_job="gres/gpu:2",
+            cpus_per_tres="gres/gpu:3",
+            memory_per_tres="gres/gpu:100",
+            kill_warning_signal="USR1",
+            kill_warning_delay=30,
+            kill_warning_flags=["BATCH_JOB"],
+            flags=["SPREAD_JOB", "KILL_INVALID_DEPENDENCY"],
+            priority=INFINITE,
+        )
+    )
+    assert body["script"].startswith("#!/bin/sh") and "script" not in body["job"]
+    job = body["job"]
+    assert job["environment"] == {"PATH": "/bin", "A": "b=c"}
+    assert job["time_limit"] == "UNLIMITED"
+    assert job["nodes"] == "2-4"
+    assert job["exclusive"] == "exclusive"
+    assert job["no_kill"] is True
+    assert job["open_mode"] == "append"
+    assert job["mail_type"] == "END,TIME_LIMIT_90"
+    assert job["gres"] == "gpu:fake:1" and job["gpus"] == "2"
+    assert job["cpus_per_gpu"] == "3" and job["memory_per_gpu"] == 100
+    assert job["signal"] == "B:USR1@30"
+    assert job["spread_job"] is True and job["kill_on_invalid_dependency"] is True
+    assert job["priority"] == "TOP"
+    assert set(job) <= set(get_adapter("v0.0.38").job_fields)  # unknown keys fail the request
+
+
+@pytest.mark.parametrize(
+    "field,value,hint",
+    [
+        ("required_nodes", ["n1"], "--nodelist"),
+        ("excluded_nodes", ["n1"], "--exclude"),
+        ("temporary_disk_per_node", 100, "--tmp"),
+    ],
+)
+def test_v0_0_38_refuses_what_it_cannot_say(field, value, hint):
+    with pytest.raises(UnsupportedJobField) as error:
+        get_adapter("v0.0.38").render_submission(base_job(**{field: value}))
+    assert error.value.fields == (field,)
+    assert hint in str(error.value) and "23.02" in str(error.value)
+
+
+def test_v0_0_38_refuses_non_gpu_tres_per_job():
+    with pytest.raises(UnsupportedJobField, match="only GPU"):
+        get_adapter("v0.0.38").render_submission(base_job(tres_per_job="gres/foo:1"))
+
+
+def test_every_unsupported_field_is_named_at_once():
+    with pytest.raises(UnsupportedJobField) as error:
+        get_adapter("v0.0.38").render_submission(
+            base_job(required_nodes=["a"], excluded_nodes=["b"])
+        )
+    assert error.value.fields == ("required_nodes", "excluded_nodes")
