@@ -11,6 +11,8 @@ server (`python -m jobbergate_agent.devstack.mock_jobbergate --port N`, 127.0.0.
 from __future__ import annotations
 
 import argparse
+import functools
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -131,6 +133,17 @@ class Fault:
     detail: str = "Injected failure"
 
 
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_key() -> rsa.RSAPrivateKey:
+    # Generating an RSA key takes a noticeable fraction of a second: one per process is enough,
+    # unless a test wants mocks that reject each other's tokens (fresh_key=True).
+    return _new_key()
+
+
 class MockJobbergate:
     """The API's in-memory state and rules; `app` serves them over HTTP."""
 
@@ -141,6 +154,7 @@ class MockJobbergate:
         client_secret: str = DEFAULT_CLIENT_SECRET,
         token_lifetime: int = 300,
         issuer: str = f"http://127.0.0.1/realms/{REALM}",
+        fresh_key: bool = False,
     ) -> None:
         self.token_lifetime = token_lifetime
         self.issuer = issuer
@@ -154,7 +168,7 @@ class MockJobbergate:
         # (method, path) of every API request, for tests that count calls.
         self.requests: list[tuple[str, str]] = []
         self.faults: list[Fault] = []
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = _new_key() if fresh_key else _shared_key()
         self._kid = uuid.uuid4().hex[:16]
         self._next_script_id = 1
         self._next_submission_id = 1
@@ -422,6 +436,63 @@ class MockJobbergate:
         from jobbergate_agent.devstack.mock_jobbergate_http import build_app
 
         return build_app(self)
+
+
+class MockJobbergateServer:
+    """Serves a MockJobbergate over real HTTP on 127.0.0.1, in a thread, while in `with`.
+
+    Port 0 (the default) takes a free port. `env()` gives the agent settings that point at it.
+    """
+
+    def __init__(self, mock: MockJobbergate, port: int = 0) -> None:
+        self.mock = mock
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def oidc_domain(self) -> str:
+        return f"127.0.0.1:{self.port}/realms/{REALM}"
+
+    def env(self, client_id: str | None = None) -> dict[str, str]:
+        client = self.mock.clients[client_id or self.mock.default_client_id]
+        return {
+            "JOBBERGATE_AGENT_BASE_API_URL": self.url,
+            "JOBBERGATE_AGENT_OIDC_DOMAIN": self.oidc_domain,
+            "JOBBERGATE_AGENT_OIDC_USE_HTTPS": "false",
+            "JOBBERGATE_AGENT_OIDC_CLIENT_ID": client.client_id,
+            "JOBBERGATE_AGENT_OIDC_CLIENT_SECRET": client.secret,
+        }
+
+    def __enter__(self) -> MockJobbergateServer:
+        import uvicorn
+
+        config = uvicorn.Config(
+            self.mock.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, name="mock-jobbergate", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the mock Jobbergate API did not start on port {self.port}")
+            time.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.mock.issuer = f"{self.url}/realms/{REALM}"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

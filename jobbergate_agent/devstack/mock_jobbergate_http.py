@@ -34,6 +34,8 @@ from jobbergate_agent.devstack.mock_jobbergate import (
 if TYPE_CHECKING:
     from jobbergate_agent.devstack.mock_jobbergate import MockJobbergate
 
+API_VERSION = "5.12.0"
+
 SlurmJobState = Literal[
     "BOOT_FAIL", "CANCELLED", "COMPLETED", "CONFIGURING", "COMPLETING", "DEADLINE", "FAILED",
     "NODE_FAIL", "OUT_OF_MEMORY", "PENDING", "PREEMPTED", "RUNNING", "RESV_DEL_HOLD",
@@ -197,6 +199,16 @@ def build_app(mock: MockJobbergate) -> Starlette:
     async def health(request: Request) -> Response:
         return Response(status_code=204)
 
+    async def openapi(request: Request) -> Response:
+        # The upstream agent's self-update reads info.version.
+        return JSONResponse(
+            {
+                "openapi": "3.1.0",
+                "info": {"title": "Jobbergate-API (mock)", "version": API_VERSION},
+                "paths": {},
+            }
+        )
+
     async def pending(request: Request) -> Response:
         client_id = mock._authorize(request, READ)
         params = _validate(PageParams, dict(request.query_params), request)
@@ -323,6 +335,7 @@ def build_app(mock: MockJobbergate) -> Starlette:
             methods=["GET"],
         ),
         Route("/jobbergate/health", health, methods=["GET"]),
+        Route("/jobbergate/openapi.json", openapi, methods=["GET"]),
         Route(f"{agent}/pending", api(pending), methods=["GET"]),
         Route(f"{agent}/active", api(active), methods=["GET"]),
         Route(f"{agent}/submitted", api(submitted), methods=["POST"]),

@@ -32,7 +32,7 @@ from jobbergate_agent.jobbergate.schemas import (
     SubmissionBase,
 )
 from jobbergate_agent.jobbergate.token import TokenProvider, decode_claims
-from jobbergate_agent.settings import Settings
+from jobbergate_agent.settings import ENV_PREFIX, Settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=SubmissionBase)
@@ -92,7 +92,9 @@ class JobbergateClient:
             headers={"accept": "application/json"},
             follow_redirects=False,
         )
-        self.tokens = TokenProvider(settings, self._http)
+        self.tokens = TokenProvider(
+            settings, self._http, retries=get_retries, retry_backoff=retry_backoff
+        )
 
     # --- submissions --------------------------------------------------------------------------
 
@@ -316,7 +318,8 @@ class JobbergateClient:
         else:
             message = (
                 f"{method} {path} could not reach the Jobbergate API at {self.base_url} "
-                f"({type(error).__name__}: {error}); check BASE_API_URL and the network"
+                f"({type(error).__name__}: {error}); "
+                f"check {ENV_PREFIX}BASE_API_URL and the network"
             )
         return JobbergateUnavailable(message, method=method, path=path)
 
@@ -329,7 +332,8 @@ class JobbergateClient:
         if status == 401:
             cls = JobbergateAuthError
             message += (
-                " (also with a freshly fetched token: is OIDC_DOMAIN the realm the API trusts?)"
+                " (also with a freshly fetched token: is "
+                f"{ENV_PREFIX}OIDC_DOMAIN the realm the API trusts?)"
             )
         elif status >= 500:
             cls = JobbergateUnavailable

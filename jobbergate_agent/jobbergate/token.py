@@ -26,7 +26,7 @@ from jobbergate_agent.jobbergate.errors import (
     JobbergateInvalidResponse,
     JobbergateUnavailable,
 )
-from jobbergate_agent.settings import Settings
+from jobbergate_agent.settings import ENV_PREFIX, Settings
 
 # Renew this long before the token expires, so a request never leaves with a token that dies
 # on the way (the contract asks for at least 30 s).
@@ -73,9 +73,19 @@ def expiry_of(access_token: str, expires_in: Any, fetched_at: float) -> float | 
 class TokenProvider:
     """Hands out a valid access token, fetching it from the OIDC server when needed."""
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        *,
+        retries: int = 2,
+        retry_backoff: float = 0.5,
+    ) -> None:
         self.settings = settings
         self._http = http
+        # Asking for a token twice is harmless, so a failed fetch is retried like a GET.
+        self.retries = retries
+        self.retry_backoff = retry_backoff
         scheme = "https" if settings.OIDC_USE_HTTPS else "http"
         domain = settings.OIDC_DOMAIN.strip().rstrip("/")
         self.token_url = f"{scheme}://{domain}/protocol/openid-connect/token"
@@ -97,13 +107,26 @@ class TokenProvider:
             token = self._token
             if not force and token and token.access_token != stale and token.fresh():
                 return token.access_token
-            token = await self._fetch()
+            token = await self._fetch_with_retries()
             self._token = token
             self._write_cache(token)
             return token.access_token
 
     def forget(self) -> None:
         self._token = None
+
+    async def _fetch_with_retries(self) -> CachedToken:
+        attempt = 0
+        while True:
+            try:
+                return await self._fetch()
+            except JobbergateUnavailable as error:
+                if attempt >= self.retries:
+                    raise
+                attempt += 1
+                delay = self.retry_backoff * 2 ** (attempt - 1)
+                logger.warning("{}; retrying in {:.1f}s", error.message, delay)
+                await asyncio.sleep(delay)
 
     async def _fetch(self) -> CachedToken:
         form = {
@@ -125,7 +148,8 @@ class TokenProvider:
         except httpx.TransportError as error:
             raise JobbergateUnavailable(
                 f"{where} failed while fetching the agent's access token: "
-                f"{type(error).__name__}: {error}; check OIDC_DOMAIN and OIDC_USE_HTTPS",
+                f"{type(error).__name__}: {error}; check {ENV_PREFIX}OIDC_DOMAIN and "
+                f"{ENV_PREFIX}OIDC_USE_HTTPS",
                 method="POST",
                 path=self.token_url,
             ) from None
@@ -148,11 +172,9 @@ class TokenProvider:
             detail = ": ".join(str(p) for p in (error_code, description) if p) or (
                 response.text[:200] or "no detail"
             )
-            hint = (
-                "check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"
-                if error_code in ("invalid_client", "unauthorized_client") or status == 401
-                else "check OIDC_DOMAIN, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"
-            )
+            hint = f"check {ENV_PREFIX}OIDC_CLIENT_ID and {ENV_PREFIX}OIDC_CLIENT_SECRET"
+            if error_code not in ("invalid_client", "unauthorized_client") and status != 401:
+                hint += f", and that {ENV_PREFIX}OIDC_DOMAIN is the realm"
             raise JobbergateAuthError(
                 f"{where} refused the agent's credentials for client "
                 f"'{self.settings.OIDC_CLIENT_ID}' ({status}, {detail}); {hint}",
@@ -164,8 +186,8 @@ class TokenProvider:
         access_token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(access_token, str) or not access_token:
             raise JobbergateAuthError(
-                f"{where} answered 200 without an access_token; is OIDC_DOMAIN the realm of "
-                "an OIDC server (e.g. auth.example.com/realms/vantage)?",
+                f"{where} answered 200 without an access_token; is {ENV_PREFIX}OIDC_DOMAIN "
+                "the realm of an OIDC server (e.g. auth.example.com/realms/vantage)?",
                 status=status,
                 method="POST",
                 path=self.token_url,

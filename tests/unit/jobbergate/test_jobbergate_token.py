@@ -248,18 +248,31 @@ async def test_token_answer_without_access_token(client, router, answer):
 
 
 async def test_oidc_server_down_is_transient(client, router):
-    router.post(TOKEN_URL).mock(side_effect=httpx.ConnectError("connection refused"))
+    route = router.post(TOKEN_URL).mock(side_effect=httpx.ConnectError("connection refused"))
+    api = router.put(STATUS_URL).respond(202)
     with pytest.raises(JobbergateUnavailable) as caught:
         await client.report_status(60)
     assert caught.value.transient
-    assert "OIDC_DOMAIN" in str(caught.value)
+    assert "JOBBERGATE_AGENT_OIDC_DOMAIN" in str(caught.value)
+    assert route.call_count == 3  # a token fetch is safe to repeat: retried like a GET
+    assert api.call_count == 0
 
 
-async def test_oidc_server_5xx_is_transient(client, router):
-    router.post(TOKEN_URL).respond(503, text="maintenance")
+async def test_oidc_server_5xx_is_retried_then_transient(client, router):
+    route = router.post(TOKEN_URL).respond(503, text="maintenance")
     with pytest.raises(JobbergateUnavailable) as caught:
         await client.report_status(60)
     assert caught.value.status == 503
+    assert route.call_count == 3
+
+
+async def test_oidc_hiccup_is_retried(client, router, token_answer):
+    route = router.post(TOKEN_URL).mock(
+        side_effect=[httpx.ConnectError("reset"), httpx.Response(502), token_answer()]
+    )
+    api = router.put(STATUS_URL).respond(202)
+    await client.report_status(60)
+    assert (route.call_count, api.call_count) == (3, 1)
 
 
 async def test_oidc_timeout_is_transient(client, router):

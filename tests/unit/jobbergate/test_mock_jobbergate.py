@@ -513,3 +513,28 @@ async def test_unknown_route_is_json_404(raw):
     answer = await raw.get("/jobbergate/nope")
     assert answer.status_code == 404
     assert answer.json() == {"detail": "Not Found"}
+
+
+async def test_cancelled_job_keeps_status_until_slurm_says_it_ended(client, mock, ids):
+    sub = ids["hello"]
+    await submit(client, sub, 100)
+    mock.cancel(sub)
+    active = {a.id: a for a in await client.active_submissions()}
+    assert (active[sub].status, active[sub].slurm_job_id) == ("CANCELLED", 100)
+    await update(client, sub, "RUNNING")
+    assert mock.snapshot(sub)["status"] == "CANCELLED"
+    await update(client, sub, "CANCELLED", reason="cancelled by the user")
+    snap = mock.snapshot(sub)
+    assert (snap["status"], snap["report_message"]) == ("ABORTED", "cancelled by the user")
+
+
+async def test_a_fresh_key_mock_refuses_another_mocks_token(mock):
+    other = MockJobbergate(client_id=CLIENT_ID, client_secret=SECRET, fresh_key=True)
+    token = mock.issue_token(CLIENT_ID)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other.app),
+                                 base_url=API) as c:  # fmt: skip
+        answer = await c.get("/jobbergate/job-submissions/agent/active",
+                             headers={"authorization": f"Bearer {token}"})  # fmt: skip
+        mine = await c.get("/jobbergate/job-submissions/agent/active", headers=auth(other))
+    assert answer.status_code == 401
+    assert mine.status_code == 200

@@ -105,3 +105,24 @@ def test_server_listens_on_loopback_only(server):
     with socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
     assert process.poll() is None
+
+
+async def test_in_process_server_and_its_settings(monkeypatch):
+    from jobbergate_agent.devstack.mock_jobbergate import MockJobbergate, MockJobbergateServer
+    from jobbergate_agent.devstack.seed import seed
+
+    mock = MockJobbergate(client_id="cluster-z", client_secret="zz")
+    ids = seed(mock)
+    with MockJobbergateServer(mock) as served:
+        assert served.port > 0
+        for name, value in served.env().items():
+            monkeypatch.setenv(name, value)
+        async with JobbergateClient(Settings()) as jg:
+            await jg.mark_rejected(ids["must-reject"], "unsupported #SBATCH option --wait")
+            claims = await jg.check_token()
+        version = httpx.get(f"{served.url}/jobbergate/openapi.json").json()["info"]["version"]
+    assert mock.snapshot(ids["must-reject"])["status"] == "REJECTED"
+    assert claims["iss"] == f"{served.url}/realms/jobbergate-local"
+    assert version.startswith("5.")
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{served.url}/jobbergate/health", timeout=1)
