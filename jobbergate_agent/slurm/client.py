@@ -155,7 +155,12 @@ class SlurmClient:
             )
             if response.status in ok and not (response.errors and response.status != 200):
                 return response
-            error = classify(response, what, job_id=job_id)
+            error = classify(
+                response,
+                what,
+                job_id=job_id,
+                auth_errors=self._adapter.auth_error_numbers if self._adapter else frozenset(),
+            )
             if isinstance(error, SlurmAuthenticationError) and attempt == 1:
                 self.tokens.invalidate(user)
                 continue
@@ -187,6 +192,7 @@ class SlurmClient:
             user,
             what=f"authenticated read as {user}",
             params=adapter.changed_since_query(int(time.time())),
+            ok=(200, 304),
         )
 
     def render_submission(self, job: JobDescription) -> dict[str, Any]:
@@ -240,7 +246,8 @@ class SlurmClient:
 
     async def _listing_states(self, user: str, adapter: Adapter) -> dict[int, JobStateInfo]:
         """States of every job slurmctld knows, from one /jobs request. slurmctld answers
-        `update_time` with everything, or nothing when no job changed since then."""
+        `update_time` with everything, or with nothing when no job changed since then (304 on
+        22.05, an empty list with a warning later)."""
         since = self._listing[0] if self._listing else 0
         started = int(time.time())
         response = await self._call(
@@ -249,7 +256,10 @@ class SlurmClient:
             user,
             what="list jobs",
             params=adapter.changed_since_query(since),
+            ok=(200, 304),
         )
+        if response.status == 304 and self._listing is not None:
+            return self._listing[1]
         records = adapter.parse_jobs(self._json(response, "list jobs"))
         if records or self._listing is None:
             states = {

@@ -89,8 +89,15 @@ def parse_error_items(data: Any) -> tuple[SlurmErrorItem, ...]:
     return tuple(items)
 
 
-def classify(response: Response, what: str, *, job_id: int | None = None) -> SlurmError:
-    """The typed error for a failed response. `what` names the operation for the message."""
+def classify(
+    response: Response,
+    what: str,
+    *,
+    job_id: int | None = None,
+    auth_errors: frozenset[int] = frozenset(),
+) -> SlurmError:
+    """The typed error for a failed response. `what` names the operation for the message;
+    `auth_errors` are the version's own spellings of a refused token."""
     errors = response.errors
     numbers = {e.error_number for e in errors}
     detail = "; ".join(e.text() for e in errors) or response.text()[:300] or "no details"
@@ -98,7 +105,7 @@ def classify(response: Response, what: str, *, job_id: int | None = None) -> Slu
     kwargs: dict[str, Any] = {"status": status, "errors": errors}
     if (
         status in (401, 511)
-        or numbers & AUTH_ERRORS
+        or numbers & (AUTH_ERRORS | auth_errors)
         or (status == 500 and not errors and "authentication" in response.text().lower())
     ):
         return SlurmAuthenticationError(

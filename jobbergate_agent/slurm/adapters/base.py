@@ -78,6 +78,8 @@ class Adapter(ABC):
     version: ClassVar[str]
     # Whether GET {prefix}/jobs/state/?job_id=... answers correctly in this version.
     has_state_endpoint: ClassVar[bool] = False
+    # Error numbers that, in this version, mean slurmctld refused the token.
+    auth_error_numbers: ClassVar[frozenset[int]] = frozenset()
 
     @property
     def prefix(self) -> str:

@@ -116,6 +116,10 @@ def _gres_items(tres: str) -> list[tuple[str, str]]:
 class Adapter(BaseAdapter):
     version = "v0.0.38"
     has_state_endpoint = False
+    # 22.05's slurmctld drops the connection on a token it refuses; slurmrestd then reports
+    # -1 "Unspecified error" (reads) or 5005 "Zero Bytes were transmitted" (submit), never
+    # 1007. A down slurmctld is 1800-1803 instead, so these two mean a refused token.
+    auth_error_numbers = frozenset({-1, 5005})
 
     @cached_property
     def models(self) -> ModuleType:

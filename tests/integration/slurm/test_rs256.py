@@ -16,8 +16,9 @@ def test_the_lab_has_an_rs256_cluster():
     assert RS256, "no lab cluster is configured with jwks="
 
 
-@pytest.mark.parametrize("cluster", RS256, ids=[c.name for c in RS256])
-async def test_rs256_token_is_accepted_for_submit(cluster, make_client, tmp_path):
+@pytest.mark.parametrize("rs_cluster", RS256, ids=[c.name for c in RS256])
+async def test_rs256_token_is_accepted_for_submit(rs_cluster, make_client, tmp_path):
+    cluster = rs_cluster
     from pathlib import Path
 
     user = cluster.users[0]
