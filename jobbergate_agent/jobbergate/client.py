@@ -32,7 +32,7 @@ from jobbergate_agent.jobbergate.schemas import (
     SubmissionBase,
 )
 from jobbergate_agent.jobbergate.token import TokenProvider, decode_claims
-from jobbergate_agent.settings import ENV_PREFIX, Settings
+from jobbergate_agent.settings import ENV_PREFIX, ConfigurationError, Settings
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=SubmissionBase)
@@ -53,8 +53,9 @@ def api_detail(response: httpx.Response) -> str | None:
     try:
         body = response.json()
     except ValueError:
-        text = response.text.strip()
-        return text[:300] or None
+        # e.g. a proxy's HTML error page: one line, and short
+        text = " ".join(response.text.split())
+        return text[:200] or None
     if not isinstance(body, dict):
         return None
     detail = body.get("detail", body.get("error_description", body.get("error")))
@@ -84,6 +85,11 @@ class JobbergateClient:
     ) -> None:
         self.settings = settings
         self.base_url = settings.BASE_API_URL.strip().rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"{ENV_PREFIX}BASE_API_URL: must start with http:// or https:// "
+                f"(got {self.base_url!r})"
+            )
         self.get_retries = get_retries
         self.retry_backoff = retry_backoff
         self._http = httpx.AsyncClient(
@@ -339,6 +345,11 @@ class JobbergateClient:
             cls = JobbergateUnavailable
         else:
             cls = STATUS_ERRORS.get(status, JobbergateError)
+        if 300 <= status < 400:
+            message += (
+                f" to {response.headers.get('location', '?')}; set {ENV_PREFIX}BASE_API_URL "
+                "to the address it redirects to"
+            )
         if status == 403:
             message += " (check the client's permissions and that the submission is this cluster's)"
         return cls(message, status=status, method=method, path=path, detail=detail)

@@ -18,6 +18,7 @@ from jobbergate_agent.jobbergate.errors import (
     JobbergateUnavailable,
     JobbergateValidationError,
 )
+from jobbergate_agent.settings import ConfigurationError
 
 API = "https://jobbergate.test"
 PENDING = API + "/jobbergate/job-submissions/agent/pending"
@@ -393,3 +394,29 @@ async def test_every_request_has_a_timeout(settings, router, token_route):
         await jg.report_status(60)
     assert seen and all(value == 2.0 for value in seen[0].values())
     assert all(v == 2.0 for v in token_route.calls.last.request.extensions["timeout"].values())
+
+
+async def test_redirect_is_not_followed_and_says_where(client, router, token_route):
+    router.get(ACTIVE).respond(307, headers={"location": "https://api.example.com/x"})
+    with pytest.raises(JobbergateError) as caught:
+        await client.active_submissions()
+    assert caught.value.status == 307
+    assert "https://api.example.com/x" in str(caught.value)
+    assert "BASE_API_URL" in str(caught.value)
+
+
+def test_base_url_without_scheme_is_a_configuration_error(settings):
+    settings = settings.model_copy(update={"BASE_API_URL": "jobbergate.test"})
+    with pytest.raises(ConfigurationError, match="JOBBERGATE_AGENT_BASE_API_URL: must start"):
+        JobbergateClient(settings)
+
+
+async def test_html_error_page_is_summarised(client, router, token_route):
+    router.get(ACTIVE).respond(
+        404, text="<html>\n  <body>\n    <h1>Not   Found</h1>\n  </body>\n</html>\n" + "x" * 500
+    )
+    with pytest.raises(JobbergateNotFound) as caught:
+        await client.active_submissions()
+    assert "<html> <body> <h1>Not Found</h1>" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert len(str(caught.value)) < 300
