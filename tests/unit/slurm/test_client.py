@@ -179,8 +179,8 @@ async def test_job_states_from_the_listing_on_v0_0_38():
                     ]
                 },
             ),
-            # nothing changed since: slurmctld sends no jobs, the previous picture holds
-            httpx.Response(200, json={"jobs": [], "errors": []}),
+            # nothing changed since: 22.05 answers 304 with no body, the previous picture holds
+            httpx.Response(304),
         ]
     )
     c = client()
@@ -219,3 +219,44 @@ async def test_accounting_lookup_of_an_unknown_job_is_none():
         return_value=httpx.Response(200, json={"jobs": [], "errors": []})
     )
     assert await client().get_accounting_job("jgalice", 5) is None
+
+
+@respx.mock
+async def test_v0_0_38_spells_a_refused_token_as_error_minus_one():
+    """22.05's slurmctld drops the connection on a bad token: slurmrestd says -1 or 5005."""
+    serve(["v0.0.38"])
+    respx.get(f"{BASE}/slurm/v0.0.38/jobs/").mock(
+        return_value=httpx.Response(
+            500,
+            json={
+                "errors": [
+                    {
+                        "description": "Failed while looking for jobs",
+                        "error_number": -1,
+                        "error": "Unspecified error",
+                        "source": "slurm_load_jobs",
+                    }
+                ]
+            },
+        )
+    )
+    respx.post(f"{BASE}/slurm/v0.0.38/job/submit").mock(
+        return_value=httpx.Response(
+            500,
+            json={
+                "errors": [{"error_code": 5005, "error": "Zero Bytes were transmitted or received"}]
+            },
+        )
+    )
+    c = client()
+    with pytest.raises(SlurmAuthenticationError):
+        await c.check_auth("jgalice")
+    with pytest.raises(SlurmAuthenticationError):
+        await c.submit("jgalice", JobDescription(script="x"))
+
+
+@respx.mock
+async def test_check_auth_accepts_not_modified():
+    serve(["v0.0.38"])
+    respx.get(f"{BASE}/slurm/v0.0.38/jobs/").mock(return_value=httpx.Response(304))
+    await client().check_auth("jgalice")
