@@ -86,9 +86,10 @@ class TokenProvider:
         # Asking for a token twice is harmless, so a failed fetch is retried like a GET.
         self.retries = retries
         self.retry_backoff = retry_backoff
-        scheme = "https" if settings.OIDC_USE_HTTPS else "http"
         domain = settings.OIDC_DOMAIN.strip().rstrip("/")
-        self.token_url = f"{scheme}://{domain}/protocol/openid-connect/token"
+        if "://" not in domain:  # the documented form: host[:port]/realms/NAME, no scheme
+            domain = f"{'https' if settings.OIDC_USE_HTTPS else 'http'}://{domain}"
+        self.token_url = f"{domain}/protocol/openid-connect/token"
         self.cache_path = Path(settings.CACHE_DIR) / CACHE_FILE_NAME
         self._token: CachedToken | None = None
         self._lock = asyncio.Lock()
@@ -111,9 +112,6 @@ class TokenProvider:
             self._token = token
             self._write_cache(token)
             return token.access_token
-
-    def forget(self) -> None:
-        self._token = None
 
     async def _fetch_with_retries(self) -> CachedToken:
         attempt = 0

@@ -323,3 +323,14 @@ async def test_token_url_is_built_from_oidc_domain_with_trailing_slash(settings,
     async with JobbergateClient(settings) as jg:
         await jg.report_status(10)
     assert route.called
+
+
+async def test_oidc_domain_given_with_a_scheme_is_used_as_is(settings, router, token_answer):
+    settings = settings.model_copy(update={"OIDC_DOMAIN": "http://auth.test:8080/realms/v"})
+    route = router.post("http://auth.test:8080/realms/v/protocol/openid-connect/token").mock(
+        return_value=token_answer()
+    )
+    router.put(STATUS_URL).respond(202)
+    async with JobbergateClient(settings) as jg:
+        await jg.report_status(10)
+    assert route.call_count == 1
