@@ -9,7 +9,9 @@ from jobbergate_agent.user_mapper.cache import SCHEMA_VERSION, UserCache
 
 
 def make(path, ttl=100, negative_ttl=10) -> UserCache:
-    return UserCache(path / "user-mapper.sqlite", ttl_seconds=ttl, negative_ttl_seconds=negative_ttl)
+    return UserCache(
+        path / "user-mapper.sqlite", ttl_seconds=ttl, negative_ttl_seconds=negative_ttl
+    )
 
 
 def test_hit_and_miss_with_their_ttls(tmp_path):

@@ -33,9 +33,13 @@ def test_ntlm_keeps_a_domain_the_user_wrote():
 
 def test_openldap_style():
     cfg = config(
-        LDAP_URI="ldap://ldap.example.com:1389", LDAP_AUTH_TYPE="SIMPLE", LDAP_DOMAIN=None,
-        LDAP_USERNAME="cn=reader,dc=example,dc=com", LDAP_SEARCH_BASE="ou=people,dc=example,dc=com",
-        LDAP_USERNAME_ATTRIBUTE="uid", LDAP_USE_STARTTLS=True,
+        LDAP_URI="ldap://ldap.example.com:1389",
+        LDAP_AUTH_TYPE="SIMPLE",
+        LDAP_DOMAIN=None,
+        LDAP_USERNAME="cn=reader,dc=example,dc=com",
+        LDAP_SEARCH_BASE="ou=people,dc=example,dc=com",
+        LDAP_USERNAME_ATTRIBUTE="uid",
+        LDAP_USE_STARTTLS=True,
     )
     assert (cfg.port, cfg.use_ssl, cfg.use_starttls) == (1389, False, True)
     assert cfg.bind_user == "cn=reader,dc=example,dc=com"

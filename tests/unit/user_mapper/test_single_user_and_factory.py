@@ -24,7 +24,8 @@ async def test_default_mapper_maps_everyone_to_x_slurm_user_name():
 
 async def test_single_user_submitter_wins():
     settings = Settings(
-        SLURM_USER_MAPPER="single-user-mapper", X_SLURM_USER_NAME="ubuntu",
+        SLURM_USER_MAPPER="single-user-mapper",
+        X_SLURM_USER_NAME="ubuntu",
         SINGLE_USER_SUBMITTER="jobs",
     )
     async with build_user_mapper(settings) as mapper:
@@ -46,7 +47,9 @@ def test_single_user_bad_names(values, setting):
 
 def test_the_declared_entry_points_are_installed():
     names = {ep.name: ep.value for ep in entry_points(group="jobbergate_agent.user_mapper")}
-    assert names["single-user-mapper"] == "jobbergate_agent.user_mapper.single_user:SingleUserMapper"
+    assert (
+        names["single-user-mapper"] == "jobbergate_agent.user_mapper.single_user:SingleUserMapper"
+    )
     assert names["ldap-cached-mapper"] == "jobbergate_agent.user_mapper.ldap:LDAPCachedMapper"
 
 
@@ -58,8 +61,11 @@ def test_ldap_mapper_without_uri_names_the_setting():
 
 def test_ldap_mapper_builds_without_touching_the_network(tmp_path):
     settings = Settings(
-        SLURM_USER_MAPPER="ldap-cached-mapper", LDAP_URI="ldaps://dc.invalid",
-        LDAP_AUTH_TYPE="SIMPLE", LDAP_SEARCH_BASE="dc=x", CACHE_DIR=tmp_path,
+        SLURM_USER_MAPPER="ldap-cached-mapper",
+        LDAP_URI="ldaps://dc.invalid",
+        LDAP_AUTH_TYPE="SIMPLE",
+        LDAP_SEARCH_BASE="dc=x",
+        CACHE_DIR=tmp_path,
     )
     mapper = build_user_mapper(settings)
     assert isinstance(mapper, LDAPCachedMapper)
