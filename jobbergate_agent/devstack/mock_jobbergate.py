@@ -168,6 +168,9 @@ class MockJobbergate:
         # (method, path) of every API request, for tests that count calls.
         self.requests: list[tuple[str, str]] = []
         self.faults: list[Fault] = []
+        # One line per change of a submission, for people watching `make run` and for tests.
+        self.events: list[str] = []
+        self.echo = False
         self._key = _new_key() if fresh_key else _shared_key()
         self._kid = uuid.uuid4().hex[:16]
         self._next_script_id = 1
@@ -239,7 +242,15 @@ class MockJobbergate:
             raise ApiError(
                 400, f"Job Submission {submission_id} cannot be cancelled from status {row.status}"
             )
-        row.status = "CANCELLED"
+        before, row.status = row.status, "CANCELLED"
+        self._event(row, before, "cancelled by its owner")
+
+    def _event(self, row: SubmissionRow, before: str, what: str) -> None:
+        change = f"{before} -> {row.status}" if before != row.status else row.status
+        line = f"submission {row.id} ({row.name}): {change}, {what}"
+        self.events.append(line)
+        if self.echo:
+            print(f"mock Jobbergate: {line}", flush=True)
 
     def delete_submission(self, submission_id: int) -> None:
         self._row(submission_id)
@@ -344,9 +355,11 @@ class MockJobbergate:
         row.slurm_job_info = body["slurm_job_info"]
         row.slurm_job_state_reason = body.get("slurm_job_state_reason")
         row.report_message = row.slurm_job_state_reason
+        before = row.status
         if row.status == "CREATED":
             row.status = "SUBMITTED"
         self._record_state(row, body["slurm_job_state"])
+        self._event(row, before, f"Slurm job {row.slurm_job_id} {row.slurm_job_state}")
 
     def mark_rejected(self, client_id: str, body: dict[str, Any]) -> None:
         row = self._own_row(body["id"], client_id)
@@ -356,6 +369,7 @@ class MockJobbergate:
         row.status = "REJECTED"
         row.report_message = body["report_message"]
         self._record_state(row, "REJECTED")
+        self._event(row, "CREATED", f"reason: {row.report_message}")
 
     def update(self, client_id: str, submission_id: int, body: dict[str, Any]) -> None:
         row = self._own_row(submission_id, client_id)
@@ -374,6 +388,7 @@ class MockJobbergate:
                 f"stored {row.slurm_job_id}, got {slurm_job_id}",
             )
         state = body["slurm_job_state"]
+        before, before_state = row.status, row.slurm_job_state
         row.slurm_job_state = state
         row.slurm_job_info = body["slurm_job_info"]
         row.slurm_job_state_reason = body.get("slurm_job_state_reason")
@@ -383,6 +398,9 @@ class MockJobbergate:
         elif state in ABORT_STATES:
             row.status = "ABORTED"
             row.report_message = row.slurm_job_state_reason
+        if before != row.status or before_state != state:
+            reason = f" ({row.slurm_job_state_reason})" if row.slurm_job_state_reason else ""
+            self._event(row, before, f"Slurm job {row.slurm_job_id} {state}{reason}")
 
     def report_status(self, client_id: str, interval: int) -> None:
         self.cluster_status[client_id] = ClusterStatusRow(interval, time.time())
@@ -514,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         issuer=f"http://127.0.0.1:{args.port}/realms/{REALM}",
     )
+    mock.echo = True
     if not args.no_seed:
         ids = seed(mock)
         print(f"mock Jobbergate: seeded submissions {ids}", flush=True)

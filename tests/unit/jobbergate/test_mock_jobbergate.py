@@ -538,3 +538,20 @@ async def test_a_fresh_key_mock_refuses_another_mocks_token(mock):
         mine = await c.get("/jobbergate/job-submissions/agent/active", headers=auth(other))
     assert answer.status_code == 401
     assert mine.status_code == 200
+
+
+async def test_events_tell_each_change_once(client, mock, ids, capsys):
+    mock.echo = True
+    sub = ids["exits-non-zero"]
+    await submit(client, sub, 42)
+    await update(client, sub, "PENDING", slurm_job_id=42)  # no change: no event
+    await update(client, sub, "FAILED", slurm_job_id=42, reason="exit code 3")
+    await client.mark_rejected(ids["must-reject"], "unsupported #SBATCH option --wait")
+    assert mock.events[-3:] == [
+        f"submission {sub} (exits-non-zero): CREATED -> SUBMITTED, Slurm job 42 PENDING",
+        f"submission {sub} (exits-non-zero): SUBMITTED -> ABORTED, Slurm job 42 FAILED "
+        "(exit code 3)",
+        f"submission {ids['must-reject']} (must-reject): CREATED -> REJECTED, reason: "
+        "unsupported #SBATCH option --wait",
+    ]
+    assert capsys.readouterr().out.count("mock Jobbergate: submission") == 3
