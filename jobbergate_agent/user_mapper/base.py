@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class UserMapper(ABC):
         """Release connections and files; the mapper is not used afterwards."""
         return None
 
-    async def __aenter__(self) -> UserMapper:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
