@@ -461,7 +461,12 @@ def ensure_samba_template() -> Path:
         # The paths inside smb.conf name the build directory: make them name the template.
         conf = building / "etc" / "smb.conf"
         conf.write_text(conf.read_text().replace(str(building), str(template)))
-        os.rename(building, template)  # atomic: a half-built template is never seen
+        try:
+            os.rename(building, template)  # atomic: a half-built template is never seen
+        except OSError:
+            if not (template / "etc" / "smb.conf").exists():
+                raise
+            shutil.rmtree(building)  # another test run finished the same template first
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -12,7 +12,12 @@ from jobbergate_agent.user_mapper import (
     build_user_mapper,
 )
 from tests.integration.user_mapper.conftest import samba_settings_for
-from tests.integration.user_mapper.servers import SAMBA_DOMAIN, WEIRD_EMAIL
+from tests.integration.user_mapper.servers import (
+    SAMBA_DOMAIN,
+    WEIRD_EMAIL,
+    SambaServer,
+    ServerSetupError,
+)
 
 pytestmark = pytest.mark.ldap
 
@@ -160,3 +165,11 @@ async def test_restart_mid_run_reconnects(samba_running):
         assert await mapper.username_for("alice@example.com") == "alice"
         samba.restart()
         assert await mapper.username_for("mixed.case@example.com") == "mixed.case"
+
+
+def test_a_held_port_fails_with_a_clear_message(samba, tmp_path):
+    # the session's Samba holds 389: a second one (or a system samba) must be named as the cause
+    with pytest.raises(ServerSetupError) as caught:
+        SambaServer(tmp_path / "second").start()
+    assert "port 389 on 127.0.0.1 is taken" in str(caught.value)
+    assert "service samba-ad-dc stop" in str(caught.value)

@@ -7,7 +7,7 @@ from importlib.metadata import EntryPoint, entry_points
 import pytest
 
 from jobbergate_agent.settings import ConfigurationError, Settings
-from jobbergate_agent.user_mapper import UserMapper, build_user_mapper, factory
+from jobbergate_agent.user_mapper import UnmappableUserError, UserMapper, build_user_mapper, factory
 from jobbergate_agent.user_mapper.ldap import LDAPCachedMapper
 from jobbergate_agent.user_mapper.single_user import SingleUserMapper
 
@@ -155,3 +155,25 @@ def test_plugin_that_cannot_be_imported_is_a_configuration_error(monkeypatch):
     with pytest.raises(ConfigurationError) as caught:
         build_user_mapper(Settings(SLURM_USER_MAPPER="broken"))
     assert "'broken'" in str(caught.value) and "ModuleNotFoundError" in str(caught.value)
+
+
+async def test_the_readme_plugin_example_works(monkeypatch):
+    import re
+    import sys
+    import types
+    from pathlib import Path
+
+    import jobbergate_agent.user_mapper as package
+
+    readme = (Path(package.__file__).parent / "README.md").read_text()
+    source = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    module = types.ModuleType("my_site_mapper")
+    exec(compile(source, "README.md", "exec"), module.__dict__)
+    monkeypatch.setitem(sys.modules, "my_site_mapper", module)
+    entry = re.search(r'^(local-part-mapper) = "(.+)"$', readme, re.M)
+    fake_entry_points(monkeypatch, **{entry.group(1): entry.group(2)})
+
+    async with build_user_mapper(Settings(SLURM_USER_MAPPER="local-part-mapper")) as mapper:
+        assert await mapper.username_for("Jane.Doe@hpc.example.edu") == "jane.doe"
+        with pytest.raises(UnmappableUserError, match=r"only @hpc\.example\.edu"):
+            await mapper.username_for("jane@gmail.com")
