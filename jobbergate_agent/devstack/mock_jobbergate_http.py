@@ -121,7 +121,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def build_app(mock: MockJobbergate) -> Starlette:
-    def api(handler: Handler) -> Handler:
+    def api(handler: Handler, *, admin: bool = False) -> Handler:
         """Turn ApiError into FastAPI-shaped answers; record the request; apply faults."""
 
         async def wrapped(request: Request) -> Response:
@@ -133,8 +133,16 @@ def build_app(mock: MockJobbergate) -> Starlette:
                 return await handler(request)
             except ApiError as error:
                 return _error(error.status, error.detail)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                if not admin:
+                    raise
+                # a helper called with a wrong body: say so rather than answer 500
+                return _error(422, f"bad admin request: {type(error).__name__}: {error}")
 
         return wrapped
+
+    def admin_route(path: str, handler: Handler, methods: list[str]) -> Route:
+        return Route(path, api(handler, admin=True), methods=methods)
 
     # --- OIDC server ------------------------------------------------------------------------
 
@@ -326,8 +334,8 @@ def build_app(mock: MockJobbergate) -> Starlette:
     agent = "/jobbergate/job-submissions/agent"
     oidc = "/protocol/openid-connect"
     routes = [
-        Route(f"{oidc}/token", token, methods=["POST"]),
-        Route("/{realm_path:path}" + f"{oidc}/token", token, methods=["POST"]),
+        Route(f"{oidc}/token", api(token), methods=["POST"]),
+        Route("/{realm_path:path}" + f"{oidc}/token", api(token), methods=["POST"]),
         Route("/{realm_path:path}" + f"{oidc}/certs", certs, methods=["GET"]),
         Route(
             "/{realm_path:path}/.well-known/openid-configuration",
@@ -347,13 +355,13 @@ def build_app(mock: MockJobbergate) -> Starlette:
             methods=["GET"],
         ),
         Route("/jobbergate/clusters/status", api(cluster_status), methods=["PUT"]),
-        Route("/admin/job-scripts", api(admin_add_script), methods=["POST"]),
-        Route("/admin/submissions", api(admin_add_submission), methods=["POST"]),
-        Route("/admin/submissions", admin_list, methods=["GET"]),
-        Route("/admin/submissions/{submission_id:int}", api(admin_one), methods=["GET", "DELETE"]),
-        Route("/admin/submissions/{submission_id:int}/cancel", api(admin_cancel), methods=["PUT"]),
-        Route("/admin/clusters", admin_clusters, methods=["GET"]),
-        Route("/admin/seed", api(admin_seed), methods=["POST"]),
+        admin_route("/admin/job-scripts", admin_add_script, ["POST"]),
+        admin_route("/admin/submissions", admin_add_submission, ["POST"]),
+        admin_route("/admin/submissions", admin_list, ["GET"]),
+        admin_route("/admin/submissions/{submission_id:int}", admin_one, ["GET", "DELETE"]),
+        admin_route("/admin/submissions/{submission_id:int}/cancel", admin_cancel, ["PUT"]),
+        admin_route("/admin/clusters", admin_clusters, ["GET"]),
+        admin_route("/admin/seed", admin_seed, ["POST"]),
     ]
     return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
 

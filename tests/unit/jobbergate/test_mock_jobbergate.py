@@ -28,6 +28,7 @@ from jobbergate_agent.jobbergate.errors import (
     JobbergateConflict,
     JobbergateForbidden,
     JobbergateNotFound,
+    JobbergateUnavailable,
     JobbergateValidationError,
 )
 from jobbergate_agent.settings import Settings
@@ -555,3 +556,18 @@ async def test_events_tell_each_change_once(client, mock, ids, capsys):
         "unsupported #SBATCH option --wait",
     ]
     assert capsys.readouterr().out.count("mock Jobbergate: submission") == 3
+
+
+async def test_oidc_outage_can_be_injected(client, mock, ids):
+    mock.add_fault("POST", "/realms/jobbergate-local/protocol/openid-connect/token", 503, 2)
+    assert len(await client.active_submissions()) == 1  # the token fetch is retried
+    assert mock.tokens_issued == 1
+    mock.add_fault("POST", "/realms/", 503, 3)
+    with pytest.raises(JobbergateUnavailable):
+        await client.check_token()
+
+
+async def test_admin_bad_request_is_422(raw):
+    answer = await raw.post("/admin/submissions", json={"name": "no script"})
+    assert answer.status_code == 422
+    assert "job_script_id" in answer.json()["detail"]
