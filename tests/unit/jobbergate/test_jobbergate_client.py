@@ -420,3 +420,20 @@ async def test_html_error_page_is_summarised(client, router, token_route):
     assert "<html> <body> <h1>Not Found</h1>" in str(caught.value)
     assert "\n" not in str(caught.value)
     assert len(str(caught.value)) < 300
+
+
+async def test_get_retries_back_off(settings, router, token_route, monkeypatch):
+    from jobbergate_agent.jobbergate import client as client_module
+
+    delays: list[float] = []
+
+    async def no_sleep(delay: float) -> None:
+        delays.append(delay)
+
+    monkeypatch.setattr(client_module.asyncio, "sleep", no_sleep)
+    router.get(ACTIVE).respond(500)
+    async with JobbergateClient(settings, retry_backoff=0.5) as jg:
+        with pytest.raises(JobbergateUnavailable):
+            await jg.active_submissions()
+    assert len(delays) == 2
+    assert 0.5 <= delays[0] <= 0.75 and 1.0 <= delays[1] <= 1.5
