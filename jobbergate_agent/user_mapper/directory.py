@@ -109,6 +109,12 @@ class LDAPDirectory:
                         self.config.uri,
                         type(error).__name__,
                     )
+                except ldap_errors.LDAPException as error:
+                    self._drop()
+                    raise DirectoryUnavailableError(
+                        f"LDAP search at {self.where} failed: {self._scrub(error)}; "
+                        "will retry next cycle"
+                    ) from None
         raise AssertionError("unreachable")
 
     def _search(self, connection: Connection, email: str) -> DirectoryEntry:

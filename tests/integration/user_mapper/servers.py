@@ -324,7 +324,8 @@ for username, mails, disabled in people:
 def _samba_template_key() -> str:
     import json
 
-    text = json.dumps([sorted(PEOPLE.items()), _SAMBA_USERS_SCRIPT, SAMBA_ADMIN_PASSWORD])
+    # bump the first item when the provisioning options change
+    text = json.dumps([2, sorted(PEOPLE.items()), _SAMBA_USERS_SCRIPT, SAMBA_ADMIN_PASSWORD])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -467,6 +468,9 @@ def ensure_samba_template() -> Path:
             if not (template / "etc" / "smb.conf").exists():
                 raise
             shutil.rmtree(building)  # another test run finished the same template first
+        for stale in SAMBA_TEMPLATE_ROOT.iterdir():  # templates of earlier test data
+            if stale.name != template.name and not stale.name.startswith("building-"):
+                shutil.rmtree(stale, ignore_errors=True)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise

@@ -65,6 +65,8 @@ async def test_address_with_filter_metacharacters_matches_only_itself(mapper):
         "x@example.com)(|(mail=*)",
         "alice\\2a@example.com",
         "o*@example.com",
+        "josé@example.com",
+        "alice@example.com\x00",
     ],
 )
 async def test_injection_attempts_match_nobody(mapper, email):
