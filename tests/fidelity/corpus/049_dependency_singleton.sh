@@ -1,0 +1,7 @@
+#!/bin/bash
+# fidelity corpus: singleton dependency
+#SBATCH --dependency=singleton
+#SBATCH -J dep-single
+#SBATCH --hold
+
+echo "job $SLURM_JOB_ID on $(hostname)"
