@@ -501,8 +501,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "uid",
         None,
         "required",
-        "the job runs as the Slurm user mapped from your Jobbergate "
-        "account, which the agent does not override; remove it",
+        "the job runs as the Slurm user your account is mapped to, "
+        "which the agent does not override; remove it",
     ),
     R("usage", None, "none", f"{_CLIENT}; remove it"),
     T("use-min-nodes", None, "none", ("flags",), h.flag("PREFER_MINIMUM_NODE_COUNT")),
@@ -513,7 +513,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "W",
         "none",
         "the agent cannot wait for the job (it reports the job's state "
-        "to Jobbergate instead); remove it",
+        "as it changes instead); remove it",
     ),
     T("wait-all-nodes", None, "required", ("wait_all_nodes",), h.wait_all_nodes),
     T("wckey", None, "required", ("wckey",), h.string("wckey")),
