@@ -53,6 +53,7 @@ class PendingTask:
         self.ctx = ctx
         self.stop = stop or asyncio.Event()
         self._service_user_ok: bool | None = None
+        self._users: dict[int, str] = {}  # submission id -> mapped user, for log lines
 
     async def run(self) -> TaskOutcome:
         outcome = TaskOutcome(self.name)
@@ -98,20 +99,33 @@ class PendingTask:
         try:
             return await self.process(submission)
         except _Deferred as error:
-            event(submission.id, f"left pending: {error}", level="ERROR")
+            event(
+                submission.id,
+                f"left pending: {error}",
+                user=self._users.get(submission.id),
+                level="ERROR",
+            )
             return "deferred"
         except Exception as error:
+            user = self._users.get(submission.id)
             if is_transient(error):
                 event(
-                    submission.id, f"left pending, will retry: {describe(error)}", level="WARNING"
+                    submission.id,
+                    f"left pending, will retry: {describe(error)}",
+                    user=user,
+                    level="WARNING",
                 )
                 return "deferred"
-            logger.opt(exception=error).error(
-                "submission {}: left pending after an unexpected error: {}",
+            event(
                 submission.id,
-                describe(error),
+                f"left pending after an unexpected error: {describe(error)}",
+                user=user,
+                level="ERROR",
             )
+            logger.opt(exception=error).debug("submission {}: details", submission.id)
             return "failed"
+        finally:
+            self._users.pop(submission.id, None)
 
     async def process(self, submission: PendingSubmission) -> str:
         ctx = self.ctx
@@ -160,6 +174,7 @@ class PendingTask:
                 detail = f"{reason} (looked up {where})" if reason and where else str(error)
                 return await self.reject(submission, messages.unmappable(email, detail))
             raise
+        self._users[submission.id] = username
 
         entrypoint = submission.entrypoint
         if entrypoint is None:

@@ -70,12 +70,14 @@ async def check(
     slurm: Any = None,
     mapper: Any = None,
     printer: Callable[[str], None] = print,
+    setup_logging: bool = True,
 ) -> int:
     """Run every check; the keyword arguments are for tests (built from settings otherwise)."""
     from jobbergate_agent.logs import configure_logging
 
     settings = settings or load_settings()  # a bad setting: cli.py prints the one line
-    configure_logging(settings.model_copy(update={"LOG_LEVEL": "ERROR"}))
+    if setup_logging:  # only errors: the check lines are the output
+        configure_logging(settings.model_copy(update={"LOG_LEVEL": "ERROR"}))
     checks = Checks(printer)
     checks.ok(
         "settings",

@@ -33,15 +33,16 @@ def run_command(args: argparse.Namespace) -> Any:
     return run(once=bool(getattr(args, "once", False)))
 
 
-async def run(*, once: bool = False, ctx: Any = None) -> int:
+async def run(*, once: bool = False, ctx: Any = None, setup_logging: bool = True) -> int:
     """The daemon (or one cycle). `ctx` is for tests: an AgentContext built elsewhere."""
     from jobbergate_agent.agent.assemble import build_context, close_context
     from jobbergate_agent.agent.loop import Agent
     from jobbergate_agent.logs import configure_logging, init_sentry
 
-    settings = load_settings()
-    configure_logging(settings)
-    init_sentry(settings)
+    settings = ctx.settings if ctx is not None else load_settings()
+    if setup_logging:
+        configure_logging(settings)
+        init_sentry(settings)
     ctx = ctx or build_context(settings)
     agent = Agent(ctx)
     try:
