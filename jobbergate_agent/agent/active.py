@@ -207,6 +207,8 @@ class ActiveTask:
         if entry is not None and entry.slurm_job_id is not None:
             job_id = entry.slurm_job_id
         else:
+            if entry is not None:
+                ctx.check_submit_settled(entry)
             tagged = (
                 await ctx.find_tagged_job(submission.id)
                 if entry is not None

@@ -14,13 +14,19 @@ from typing import Any
 from loguru import logger
 
 from jobbergate_agent.agent.components import Translator, UserMapper
-from jobbergate_agent.agent.journal import Journal
+from jobbergate_agent.agent.journal import Journal, JournalEntry
 from jobbergate_agent.agent.tags import cluster_prefix, submission_id_from_comment
 from jobbergate_agent.jobbergate.client import JobbergateClient
 from jobbergate_agent.settings import Settings
 from jobbergate_agent.slurm.client import SlurmClient
 from jobbergate_agent.slurm.errors import SlurmEndpointNotServed, SlurmJobNotFound
 from jobbergate_agent.slurm.types import JobRecord
+
+
+class SubmitInFlight(Exception):
+    """A submit without an answer may still be in flight; try again later."""
+
+    transient = True
 
 
 def event(
@@ -109,15 +115,7 @@ class AgentContext:
         async with self._ready_lock:
             if self.reconciled:
                 return
-            records = await self.slurm.find_jobs_by_comment(
-                self.service_user, cluster_prefix(self.client_id)
-            )
-            index = {}
-            for record in records:
-                submission_id = submission_id_from_comment(self.client_id, record.comment)
-                if submission_id is not None:
-                    index[submission_id] = record
-            self.tag_index = index
+            index = await self.refresh_tag_index()
             self.reconciled = True
             known = self.journal.all()
             missing = sorted(set(index) - {s for s, e in known.items() if e.slurm_job_id})
@@ -125,6 +123,35 @@ class AgentContext:
                 "reconciled with Slurm: {} job(s) carry this agent's tag{}",
                 len(index),
                 f"; {len(missing)} not in the journal: {missing}" if missing else "",
+            )
+
+    async def refresh_tag_index(self) -> dict[int, JobRecord]:
+        """Every job slurmctld knows that carries this agent's tag, by submission id (one
+        query, whatever the number of submissions)."""
+        records = await self.slurm.find_jobs_by_comment(
+            self.service_user, cluster_prefix(self.client_id)
+        )
+        index = {}
+        for record in records:
+            submission_id = submission_id_from_comment(self.client_id, record.comment)
+            if submission_id is not None:
+                index[submission_id] = record
+        self.tag_index = index
+        return index
+
+    @property
+    def submit_grace_seconds(self) -> float:
+        """How long after an unanswered submit Slurm is asked whether the job exists: long
+        enough for a request still being processed by slurmrestd to have finished."""
+        return 2 * self.settings.SLURMRESTD_TIMEOUT
+
+    def check_submit_settled(self, entry: JournalEntry) -> None:
+        """Raise SubmitInFlight while an unanswered submit may still be creating its job."""
+        age = entry.seconds_since_update()
+        if entry.slurm_job_id is None and age < self.submit_grace_seconds:
+            raise SubmitInFlight(
+                f"a submit sent {age:.0f} s ago got no answer; Slurm is asked whether the job "
+                f"exists once {self.submit_grace_seconds:.0f} s have passed"
             )
 
     async def find_tagged_job(self, submission_id: int) -> JobRecord | None:

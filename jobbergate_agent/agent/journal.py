@@ -68,6 +68,10 @@ class JournalEntry(SQLModel, table=True):
     cancel_sent: bool = False
     updated_at: datetime = Field(default_factory=_now)
 
+    def seconds_since_update(self) -> float:
+        updated = self.updated_at  # SQLite gives it back without its (UTC) time zone
+        return (_now() - updated.replace(tzinfo=updated.tzinfo or UTC)).total_seconds()
+
 
 class Journal:
     """The journal in `<CACHE_DIR>/submission-journal.sqlite3`. Every method is one short

@@ -54,12 +54,16 @@ class PendingTask:
         self.stop = stop or asyncio.Event()
         self._service_user_ok: bool | None = None
         self._users: dict[int, str] = {}  # submission id -> mapped user, for log lines
+        self._index_fresh = False
+        self._index_lock = asyncio.Lock()
 
     async def run(self) -> TaskOutcome:
         outcome = TaskOutcome(self.name)
         self._service_user_ok = None
+        already_reconciled = self.ctx.reconciled
         try:
             await self.ctx.ensure_reconciled()
+            self._index_fresh = not already_reconciled  # read from Slurm just now
         except Exception as error:
             outcome.ok = False
             outcome.error = (
@@ -142,7 +146,8 @@ class PendingTask:
         record = None
         if entry is not None:
             # A submit was sent but its answer never arrived: ask Slurm before sending another.
-            record = await ctx.find_tagged_job(submission.id)
+            ctx.check_submit_settled(entry)
+            record = (await self._fresh_tag_index()).get(submission.id)
         elif submission.id in ctx.tag_index:
             record = ctx.tag_index[submission.id]
         if record is not None:
@@ -314,6 +319,15 @@ class PendingTask:
         if built is None:
             return messages.unsupported_fields(str(error))
         return messages.unsupported_fields(self.ctx.translator.describe_unsupported(built, error))
+
+    async def _fresh_tag_index(self) -> dict[int, Any]:
+        """The tag index, re-read from Slurm at most once per run (however many unanswered
+        submits there are to settle)."""
+        async with self._index_lock:
+            if not self._index_fresh:
+                await self.ctx.refresh_tag_index()
+                self._index_fresh = True
+        return self.ctx.tag_index
 
     async def _service_user_accepted(self) -> bool:
         if self._service_user_ok is None:

@@ -262,3 +262,24 @@ async def test_settled_jobs_are_not_queried_again(mock, slurm, ctx):
     slurm.calls.clear()
     outcome = await ActiveTask(ctx).run()
     assert outcome.counts["settled"] == 1 and slurm.calls["get_job_states"] == 0
+
+
+async def test_cancelled_during_an_unanswered_submit_is_not_called_never_submitted(
+    mock, slurm, ctx
+):
+    from jobbergate_agent.slurm.errors import SlurmTimeoutError
+
+    sid = add_submission(mock, "in-flight")
+    slurm.lose_submit_answer = SlurmTimeoutError("no answer")
+    await PendingTask(ctx).run()  # the job exists, the journal only knows a submit was sent
+    mock.cancel(sid)
+
+    waiting = await ActiveTask(ctx).run()
+    assert waiting.counts["deferred"] == 1
+    assert requests_to(mock, "PUT", f"/agent/{sid}") == 0  # not "cancelled before Slurm"
+
+    ctx.settings = ctx.settings.model_copy(update={"SLURMRESTD_TIMEOUT": 0.01})
+    await ActiveTask(ctx).run()
+    job_id = next(iter(slurm.jobs))
+    assert ("cancel", "alice", job_id) in slurm.log
+    assert mock.submissions[sid].slurm_job_id == job_id

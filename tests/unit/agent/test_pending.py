@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -131,7 +132,11 @@ async def test_a_token_slurm_refuses_for_everyone_is_not_blamed_on_the_user(mock
 
 
 @pytest.mark.parametrize("failure", ["slurmrestd down", "api 503 on download", "ldap down"])
-async def test_transient_failures_leave_the_submission_pending(mock, slurm, mapper, ctx, failure):
+async def test_transient_failures_leave_the_submission_pending(
+    mock, slurm, mapper, make_ctx, settings, failure
+):
+    # a short grace, so that an unanswered submit is looked for in Slurm at once
+    ctx = make_ctx(settings_=settings.model_copy(update={"SLURMRESTD_TIMEOUT": 0.01}))
     sid = add_submission(mock, "later", owner="bob@example.com")
     if failure == "slurmrestd down":
         slurm.fail_next("submit", SlurmConnectionError("connection refused"))
@@ -149,6 +154,7 @@ async def test_transient_failures_leave_the_submission_pending(mock, slurm, mapp
     # Once the failure is gone, the next cycle submits it, exactly once.
     mapper.unreachable.clear()
     mock.faults.clear()
+    await asyncio.sleep(0.05)
     outcome = await PendingTask(ctx).run()
     assert outcome.ok and mock.submissions[sid].status == "SUBMITTED"
     assert len(slurm.submitted) == 1
@@ -181,13 +187,21 @@ async def test_a_lost_submit_answer_is_found_by_its_tag_not_submitted_again(mock
     entry = ctx.journal.get(sid)
     assert entry is not None and entry.slurm_job_id is None  # a submit may be in flight
 
+    # Within the grace period (2 x SLURMRESTD_TIMEOUT) nothing is sent or searched.
+    slurm.calls.clear()
+    waiting = await PendingTask(ctx).run()
+    assert waiting.counts["deferred"] == 1
+    assert slurm.calls["submit"] == 0 and slurm.calls["find_jobs_by_comment"] == 0
+
+    ctx.settings = ctx.settings.model_copy(update={"SLURMRESTD_TIMEOUT": 0.01})
     await PendingTask(ctx).run()
     job_ids = list(slurm.jobs)
-    assert len(job_ids) == 1 and slurm.calls["submit"] == 1
+    assert len(job_ids) == 1 and len(slurm.submitted) == 1
     assert mock.submissions[sid].status == "SUBMITTED"
     assert mock.submissions[sid].slurm_job_id == job_ids[0]
-    # found with a fresh query for this submission's own tag
-    assert ("find_jobs_by_comment", "ubuntu", f"jobbergate:{CLIENT_ID}:{sid}") in slurm.log
+    # found with one fresh query for this agent's tags
+    assert ("find_jobs_by_comment", "ubuntu", f"jobbergate:{CLIENT_ID}:") in slurm.log
+    assert slurm.calls["find_jobs_by_comment"] == 1
 
 
 async def test_lost_journal_is_reconciled_from_slurm_comment_tags(mock, slurm, make_ctx, tmp_path):
