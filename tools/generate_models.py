@@ -333,15 +333,20 @@ def _add_state_response(doc: VersionDoc) -> str:
             },
         },
     }
-    doc.schemas["openapi_job_state_resp"] = {
-        "type": "object",
-        "properties": {
-            "jobs": {"type": "array", "items": {"$ref": SCHEMA_REF + "job_state_item"}},
-            "meta": _envelope_ref(doc, "openapi_meta"),
-            "errors": _envelope_ref(doc, "openapi_errors"),
-            "warnings": _envelope_ref(doc, "openapi_warnings"),
-        },
+    # the envelope as this version declares it (a $ref, or inline in v0.0.41's dumps)
+    envelope = doc.schemas.get("openapi_resp", {}).get("properties", {})
+    properties: dict[str, Any] = {
+        "jobs": {"type": "array", "items": {"$ref": SCHEMA_REF + "job_state_item"}},
     }
+    for key, names in (
+        ("meta", ["openapi_meta"]),
+        ("errors", ["openapi_errors"]),
+        ("warnings", ["openapi_warnings"]),
+    ):
+        properties[key] = (
+            copy.deepcopy(envelope[key]) if key in envelope else _envelope_ref(doc, *names)
+        )
+    doc.schemas["openapi_job_state_resp"] = {"type": "object", "properties": properties}
     return "openapi_job_state_resp"
 
 
@@ -416,6 +421,80 @@ def closure(doc: VersionDoc, roots: list[str]) -> list[str]:
     return [name for name in doc.schemas if name in reached]
 
 
+# Inline object schemas that get a name of their own, as in the documents that use $refs
+# (24.11 dumps v0.0.41 with single-use schemas inlined): by property name, or for arrays by
+# the property holding the items.
+_HOIST_OBJECT = {
+    "meta": "openapi_meta",
+    "exit_code": "process_exit_code_verbose",
+    "derived_exit_code": "process_exit_code_verbose",
+    "job_resources": "job_res",
+    "result": "job_submit_response_msg",
+}
+_HOIST_ITEMS = {
+    "errors": "openapi_error",
+    "warnings": "openapi_warning",
+    "pings": "controller_ping",
+}
+_NO_VAL = {
+    "integer/int64": "uint64_no_val",
+    "integer/int32": "uint32_no_val",
+    "number/double": "float64_no_val",
+}
+
+
+def _hoist_name(version: str, schema: dict[str, Any], prop: str, is_items: bool) -> str | None:
+    props = schema.get("properties")
+    if not isinstance(props, dict) or "$ref" in schema:
+        return None
+    if set(props) == {"set", "infinite", "number"}:
+        number = props["number"]
+        base = _NO_VAL.get(f"{number.get('type')}/{number.get('format')}")
+        # v0.0.41 renamed them *_no_val_struct (24.05)
+        return None if base is None else base + ("_struct" if int(version[5:]) >= 41 else "")
+    if is_items and prop == "jobs":  # slurmctld's job_info or slurmdbd's job
+        return "job_info" if "job_state" in props else "job" if "state" in props else None
+    return (_HOIST_ITEMS if is_items else _HOIST_OBJECT).get(prop)
+
+
+def hoist_inline_schemas(doc: VersionDoc, names: list[str]) -> list[str]:
+    """Give well-known inline objects their usual schema names (in place); returns the names
+    added. A name already taken by a schema with other properties is left alone."""
+    added: list[str] = []
+
+    def place(schema: dict[str, Any], prop: str, is_items: bool) -> dict[str, Any]:
+        name = _hoist_name(doc.version, schema, prop, is_items)
+        if name is None:
+            visit(schema)
+            return schema
+        existing = doc.schemas.get(name)
+        if existing is None:
+            inner = {k: v for k, v in schema.items() if k != "description"}
+            doc.schemas[name] = inner
+            added.append(name)
+            visit(inner)
+        elif set(existing.get("properties", {})) != set(schema["properties"]):
+            visit(schema)
+            return schema
+        replacement = {"$ref": SCHEMA_REF + name}
+        if "description" in schema:
+            replacement["description"] = schema["description"]
+        return replacement
+
+    def visit(schema: dict[str, Any]) -> None:
+        for prop, sub in list(schema.get("properties", {}).items()):
+            if not isinstance(sub, dict):
+                continue
+            if sub.get("type") == "array" and isinstance(sub.get("items"), dict):
+                sub["items"] = place(sub["items"], prop, True)
+            else:
+                schema["properties"][prop] = place(sub, prop, False)
+
+    for name in names:
+        visit(doc.schemas[name])
+    return added
+
+
 def relax(schema: Any) -> Any:
     """A copy of a schema without the keywords that make parsing strict."""
     if isinstance(schema, list):
@@ -457,6 +536,9 @@ def prune(doc: VersionDoc) -> tuple[dict[str, Any], list[str]]:
     """The pruned, repaired, relaxed OpenAPI document for one version, and what was done."""
     notes: list[str] = []
     roots = pick_roots(doc, notes)
+    hoisted = hoist_inline_schemas(doc, closure(doc, roots))
+    if hoisted:
+        notes.append("inline schemas named as in the other dumps: " + ", ".join(sorted(hoisted)))
     names = closure(doc, roots)
     bogus = sorted(
         name
