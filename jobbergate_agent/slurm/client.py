@@ -135,7 +135,7 @@ class SlurmClient:
         user: str,
         *,
         what: str,
-        params: dict[str, str] | None = None,
+        params: list[tuple[str, str]] | None = None,
         body: Any = None,
         idempotent: bool = True,
         job_id: int | None = None,

@@ -179,7 +179,7 @@ class Transport:
         *,
         what: str,
         headers: dict[str, str],
-        params: dict[str, str] | None = None,
+        params: list[tuple[str, str]] | None = None,
         body: Any = None,
         idempotent: bool = True,
     ) -> Response:

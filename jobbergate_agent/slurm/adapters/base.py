@@ -21,7 +21,8 @@ from jobbergate_agent.slurm.types import (
     SubmitResult,
 )
 
-Query = dict[str, str]
+# Query parameters as pairs: a key may repeat (job_id=1&job_id=2).
+Query = list[tuple[str, str]]
 
 
 def no_val(value: Any) -> int | Literal["INFINITE"] | None:
@@ -112,10 +113,12 @@ class Adapter(ABC):
         return f"{self.db_prefix}/diag/"
 
     def changed_since_query(self, update_time: int) -> Query:
-        return {"update_time": str(update_time)}
+        return [("update_time", str(update_time))]
 
     def states_query(self, job_ids: list[int]) -> Query:
-        return {"job_id": ",".join(str(job_id) for job_id in job_ids)}
+        # One job_id parameter per job: a comma list is refused with 9000 (seen on 24.11 and
+        # 26.05), and an id slurmctld has forgotten is simply absent from the answer.
+        return [("job_id", str(job_id)) for job_id in job_ids]
 
     # --- conversions ---------------------------------------------------------------------------
     @abstractmethod

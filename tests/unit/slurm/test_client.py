@@ -162,7 +162,7 @@ async def test_job_states_in_one_request():
     states = await client().get_job_states("jgalice", [2, 1, 9])
     assert {k: v.state for k, v in states.items()} == {1: "RUNNING", 2: "COMPLETED"}
     assert route.call_count == 1
-    assert route.calls.last.request.url.params["job_id"] == "1,2,9"
+    assert route.calls.last.request.url.params.get_list("job_id") == ["1", "2", "9"]
 
 
 @respx.mock
