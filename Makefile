@@ -32,13 +32,19 @@ lab-run: install lab-up
 	$(UV) run $(PY) python -m jobbergate_agent.devstack --slurm lab
 
 # Debian packages the real-server tests need beyond what the lab script installs itself.
+# A policy-rc.d keeps apt from starting the distribution's slapd/samba, which would hold the
+# ports the test servers bind.
 system-deps:
 	@missing=$$(for p in $$(cat $(APT_LISTS) 2>/dev/null); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    echo "installing: $$missing"; \
+	    added_policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; \
+	        added_policy=1; fi; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	        --no-install-recommends $$missing >/dev/null; \
+	        --no-install-recommends $$missing >/dev/null; status=$$?; \
+	    [ -n "$$added_policy" ] && rm -f /usr/sbin/policy-rc.d; exit $$status; \
 	fi
 
 lab-up:
