@@ -30,6 +30,7 @@ from jobbergate_agent.slurm.sbatch.errors import (
     TranslationError,
     ValueProblem,
 )
+from jobbergate_agent.slurm.sbatch.job_variables import job_variables
 from jobbergate_agent.slurm.sbatch.state import JobState
 from jobbergate_agent.slurm.types import JobDescription
 
@@ -120,6 +121,10 @@ def build_job(
         state.origin("export"),
         bool(state.get("get_user_env")),
     )
+    # What sbatch exports for its options, and the directory it would have been run from.
+    variables = job_variables(state, fields)
+    variables["SLURM_SUBMIT_DIR"] = workdir
+    fields["environment"] = {**fields["environment"], **variables}
     env_sources = [occ for occ in (state.origin("export"), state.origin("get_user_env")) if occ]
     if env_sources:
         sources["environment"] = env_sources

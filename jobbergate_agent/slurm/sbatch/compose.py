@@ -172,6 +172,11 @@ def _tres(state: JobState, out: Composition) -> None:
         )
     per_node = gpu_items("gpus_per_node")
     gres = state.get("gres")
+    gpus_occ, gres_occ = state.origin("gpus_per_node"), state.origin("gres")
+    if per_node and gres and "gres/gpu" in gres and gpus_occ and gres_occ:
+        # sbatch 26.05: "--gpus-per-node and --gres=gpu are mutually exclusive"; 24.11
+        # rejects the mix as an invalid GRES specification.
+        raise _conflict(gpus_occ, gres_occ, "ask for the GPUs in one of them")
     if gres:
         per_node.append(gres)
     if per_node:

@@ -290,6 +290,7 @@ def mem_bind(state: JobState, occ: Occurrence) -> None:
         if member:
             types.append(member)
     state.put("memory_binding_type", types, occ)
+    state.put("mem_bind_text", text, occ)
     if mapping is not None:
         state.put("memory_binding", mapping, occ)
     else:

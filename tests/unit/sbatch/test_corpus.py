@@ -34,9 +34,14 @@ def test_corpus_script_translates(path: Path):
     for token, value in PLACEHOLDERS.items():
         text = text.replace(token, value)
     meta = metadata(text)
-    built = build_job(path.name, text.encode(), sbatch_arguments=shlex.split(
-        meta.get("sbatch-args", "")), username=meta.get("user", "jgalice"),
-        job_name=path.name, settings=Settings())
+    built = build_job(
+        path.name,
+        text.encode(),
+        sbatch_arguments=shlex.split(meta.get("sbatch-args", "")),
+        username=meta.get("user", "jgalice"),
+        job_name=path.name,
+        settings=Settings(),
+    )
     job = built.job
     # held or in the future, unless the job is meant to run
     if meta.get("runs") != "yes":

@@ -200,9 +200,9 @@ def test_begin_and_deadline_are_epoch_seconds():
     assert got["deadline"] == int(datetime(2030, 1, 1).timestamp())
 
 
-def test_gpus_per_node_and_gres_share_tres_per_node_in_sbatch_order():
-    built = make(directives("--gres=gpu:fake:1", "--gpus-per-node=1"))
-    assert built.job.tres_per_node == "gres/gpu:1,gres/gpu:fake:1"
+def test_gpus_per_node_and_other_gres_share_tres_per_node_in_sbatch_order():
+    built = make(directives("--gres=mps:10", "--gpus-per-node=1"))
+    assert built.job.tres_per_node == "gres/gpu:1,gres/mps:10"
     assert [o.fields for o in built.options] == [("tres_per_node",), ("tres_per_node",)]
 
 

@@ -168,6 +168,11 @@ CONFLICTS = [
     (("--ntasks-per-gpu=1", "--ntasks-per-node=2"), "mutually exclusive"),
     (("--tres-per-task=gres/gpu=1", "--gpus-per-task=1"), "give the GPUs per task in one"),
     (("--distribution=arbitrary", "-w n1", "-N 1"), "remove --nodes"),
+    (
+        ("--gpus-per-node=1", "--gres=gpu:fake:1"),
+        "--gpus-per-node=1 (script line 2) and "
+        "--gres=gpu:fake:1 (script line 3) are mutually exclusive in sbatch",
+    ),
 ]
 
 
