@@ -26,10 +26,18 @@ REDACTED = "[REDACTED]"
 # header.payload.signature, each base64url; JWT headers always start with eyJ ('{"').
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}")
-_PAIRS = re.compile(
-    r"(?i)\b((?:client_)?secret|password|passwd|token|access_token|api_key|jwt|"
-    r"x-slurm-user-token|authorization)(\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&'\"}]+)"
+_SECRET_WORDS = (
+    r"(?:client_)?secret|password|passwd|token|access_token|api_key|jwt|"
+    r"x-slurm-user-token|authorization"
 )
+# key=value (query strings, form bodies, command lines) and "key": "value" (JSON); prose such
+# as "fetching the token: connection refused" is left alone.
+_PAIRS = re.compile(
+    rf"(?i)\b({_SECRET_WORDS})(=)(\"[^\"]*\"|'[^']*'|[^\s,;&'\"}}]+)"
+    rf"|([\"'](?:{_SECRET_WORDS})[\"']\s*:\s*)(\"[^\"]*\"|'[^']*')"
+)
+# Header lines: "X-SLURM-USER-TOKEN: value", "Authorization: Basic value", "Cookie: value".
+_HEADERS = re.compile(r"(?i)\b(x-slurm-user-token|authorization|cookie)(:\s*)(\S+(?: \S+)?)")
 # Mapping keys whose values are secrets whatever they look like (Sentry events, extras).
 _SECRET_KEY = re.compile(
     r"(?i)(pass(word|wd)?|secret|token|authorization|api[_-]?key|private[_-]?key|cookie|"
@@ -60,6 +68,12 @@ def configured_secrets(settings: Settings) -> list[str]:
     return values
 
 
+def _pair_replacement(match: re.Match[str]) -> str:
+    if match.group(1) is not None:  # key=value
+        return f"{match.group(1)}={REDACTED}"
+    return f'{match.group(4)}"{REDACTED}"'  # "key": "value"
+
+
 class Redactor:
     """Replaces secrets in text; secrets shorter than 4 characters are not worth matching."""
 
@@ -72,7 +86,8 @@ class Redactor:
                 text = text.replace(secret, REDACTED)
         text = _JWT.sub(REDACTED, text)
         text = _BEARER.sub(rf"\1 {REDACTED}", text)
-        return _PAIRS.sub(rf"\1\2{REDACTED}", text)
+        text = _HEADERS.sub(rf"\1\2{REDACTED}", text)
+        return _PAIRS.sub(_pair_replacement, text)
 
     def scrub(self, value: Any, key: str | None = None) -> Any:
         """A copy of a JSON-like value with secret strings and secret-named keys cleaned."""

@@ -51,6 +51,15 @@ def test_ordinary_lines_are_left_alone():
     line = "submission 4 [user alice, Slurm job 1001]: reported to Jobbergate as RUNNING"
     assert redactor.redact(line) == line
     assert redactor.redact("token mode per-user HS256") == "token mode per-user HS256"
+    prose = "failed while fetching the agent's access token: ConnectError: connection refused"
+    assert redactor.redact(prose) == prose
+
+
+def test_json_and_header_forms():
+    redactor = Redactor()
+    text = redactor.redact('body {"client_secret": "abc123xyz", "id": 4} Cookie: session=qwerty')
+    assert "abc123xyz" not in text and "qwerty" not in text
+    assert '"id": 4' in text
 
 
 def test_logging_redacts_messages_extras_and_tracebacks(tmp_path, restore_logger):
