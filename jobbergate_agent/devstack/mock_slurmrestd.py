@@ -93,16 +93,25 @@ class MockSlurmrestd:
         self.cluster = cluster
         self.clock = clock
         self.store = JobStore(
-            pending_seconds=pending_seconds, run_seconds=run_seconds, min_job_age=min_job_age,
-            execute=execute, execute_timeout=execute_timeout, clock=clock,
+            pending_seconds=pending_seconds,
+            run_seconds=run_seconds,
+            min_job_age=min_job_age,
+            execute=execute,
+            execute_timeout=execute_timeout,
+            clock=clock,
             default_partition=partitions[0],
-        )  # fmt: skip
+        )
         self.requests = 0
         self.app = Starlette(
-            routes=[Route("/{path:path}", self._dispatch,
-                          methods=["GET", "POST", "DELETE", "PUT", "PATCH"])],
+            routes=[
+                Route(
+                    "/{path:path}",
+                    self._dispatch,
+                    methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
+                )
+            ],
             lifespan=self._lifespan,
-        )  # fmt: skip
+        )
 
     # --- helpers for tests and the runner -------------------------------------------------
 
@@ -114,8 +123,9 @@ class MockSlurmrestd:
     def token(self, user: str, lifespan: int = 1800) -> str:
         """A token this mock accepts (what `scontrol token` would print)."""
         now = int(self.clock())
-        return jwt.encode({"sun": user, "iat": now, "exp": now + lifespan}, self.jwt_key,
-                          algorithm="HS256")  # fmt: skip
+        return jwt.encode(
+            {"sun": user, "iat": now, "exp": now + lifespan}, self.jwt_key, algorithm="HS256"
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -154,9 +164,12 @@ class MockSlurmrestd:
             raise AuthRejected("X-SLURM-USER-NAME missing")
         try:
             # slurmctld checks the signature and `exp` (against its own clock), never `iat`
-            claims = jwt.decode(token, self.jwt_key, algorithms=["HS256"],
-                                options={"verify_exp": False, "verify_iat": False,
-                                         "verify_nbf": False})  # fmt: skip
+            claims = jwt.decode(
+                token,
+                self.jwt_key,
+                algorithms=["HS256"],
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )
         except jwt.PyJWTError:
             return Identity(header_user or "nobody", None, "Invalid token")
         expires = claims.get("exp")
@@ -280,29 +293,42 @@ class MockSlurmrestd:
         values = request.query_params.getlist("job_id")
         if any("," in value for value in values):
             # a comma list is not accepted (repeat job_id instead): router-level text answer
-            raise _TextAnswer(*((400, "Unable to parse query.") if self.profile.release < "25"
-                                else (500, "Unspecified error")))  # fmt: skip
+            raise _TextAnswer(
+                *(
+                    (400, "Unable to parse query.")
+                    if self.profile.release < "25"
+                    else (500, "Unspecified error")
+                )
+            )
         jobs = self.store.active()
         if values:
             ids = {_job_id(value) for value in values}
             jobs = [job for job in jobs if job.job_id in ids]
         return 200, shapes.job_state_response(jobs)
 
-    async def _cancel(self, request: Request, shapes: Shapes, identity: Identity, raw_id: str) -> Any:
+    async def _cancel(
+        self, request: Request, shapes: Shapes, identity: Identity, raw_id: str
+    ) -> Any:
         identity.require("slurm_kill_job()", f"Unable to signal JobId={raw_id}")
         job_id = _job_id(raw_id)
         job = self.store.get(job_id)
         if job is not None and job.user != identity.user and identity.user not in PRIVILEGED_USERS:
-            raise SlurmError(2002, f"unable to kill JobId={raw_id}: Access/permission denied",
-                             "slurm_kill_job")  # fmt: skip
+            raise SlurmError(
+                2002, f"unable to kill JobId={raw_id}: Access/permission denied", "slurm_kill_job"
+            )
         outcome = self.store.cancel(job_id, identity.user)
         if outcome == "unknown" and shapes.n <= 38:
-            raise SlurmError(INVALID_JOB_ID, f"unable to kill JobId={raw_id} with signal 9: "
-                             "Invalid job id specified", "slurm_kill_job")  # fmt: skip
+            raise SlurmError(
+                INVALID_JOB_ID,
+                f"unable to kill JobId={raw_id} with signal 9: Invalid job id specified",
+                "slurm_kill_job",
+            )
         # v0.0.40+ answer 200 even for an unknown job (v0.0.42+ say so in `status`)
         return 200, shapes.cancel_response(job_id, outcome)
 
-    async def _db_job(self, request: Request, shapes: Shapes, identity: Identity, raw_id: str) -> Any:
+    async def _db_job(
+        self, request: Request, shapes: Shapes, identity: Identity, raw_id: str
+    ) -> Any:
         identity.require("slurmdb_jobs_get()", "Unable to query jobs")
         job = self.store.get_accounting(_job_id(raw_id))
         return 200, shapes.slurmdb_jobs_response([self._view(job)] if job else [])
@@ -319,9 +345,13 @@ class MockSlurmrestd:
 
     def _view(self, job: MockJob) -> dict[str, Any]:
         """The facts every shape is rendered from."""
-        return {"job": job, "stdout": self.store.output_path(job, job.spec.standard_output),
-                "stderr": self.store.output_path(job, job.spec.standard_error
-                                                 or job.spec.standard_output)}  # fmt: skip
+        return {
+            "job": job,
+            "stdout": self.store.output_path(job, job.spec.standard_output),
+            "stderr": self.store.output_path(
+                job, job.spec.standard_error or job.spec.standard_output
+            ),
+        }
 
 
 class _TextAnswer(Exception):
@@ -350,17 +380,26 @@ def _update_time(raw: str, n: int, now: float) -> float:
     if n <= 38:
         raise SlurmError(FAIL_PARSING, f"Unable to parse update_time {raw!r}", "_op_handler_jobs")
     raise SlurmError(
-        CONVERSION_FAILED, f"Parsing of {raw} for timestamp failed", "#/update_time/", status=422,
+        CONVERSION_FAILED,
+        f"Parsing of {raw} for timestamp failed",
+        "#/update_time/",
+        status=422,
         bare=True,
         items=[
-            {"description": f"Parsing of {raw} for timestamp failed",
-             "error_number": CONVERSION_FAILED, "error": "Unable to convert Data type",
-             "source": "#/update_time/"},
-            {"description": "Rejecting request. Failure parsing query.",
-             "error_number": INVALID_QUERY, "error": "Query empty or not RFC7320 compliant",
-             "source": "op_handler_jobs"},
+            {
+                "description": f"Parsing of {raw} for timestamp failed",
+                "error_number": CONVERSION_FAILED,
+                "error": "Unable to convert Data type",
+                "source": "#/update_time/",
+            },
+            {
+                "description": "Rejecting request. Failure parsing query.",
+                "error_number": INVALID_QUERY,
+                "error": "Query empty or not RFC7320 compliant",
+                "source": "op_handler_jobs",
+            },
         ],
-    )  # fmt: skip
+    )
 
 
 def _job_id(raw: str) -> int:
@@ -382,10 +421,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a mock slurmrestd on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=6820)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="26.05")
-    parser.add_argument("--jwt-key", type=Path, required=True,
-                        help="HS256 key file (created with 32 random bytes if missing)")
-    parser.add_argument("--execute", action="store_true",
-                        help="really run batch scripts with /bin/sh (as the current user)")
+    parser.add_argument(
+        "--jwt-key",
+        type=Path,
+        required=True,
+        help="HS256 key file (created with 32 random bytes if missing)",
+    )
+    parser.add_argument(
+        "--execute",
+        action="store_true",
+        help="really run batch scripts with /bin/sh (as the current user)",
+    )
     parser.add_argument("--pending-seconds", type=float, default=1.0)
     parser.add_argument("--run-seconds", type=float, default=2.0)
     parser.add_argument("--min-job-age", type=float, default=5.0)
@@ -399,14 +445,21 @@ def main(argv: list[str] | None = None) -> int:
         key_path.write_bytes(os.urandom(32))
         key_path.chmod(0o600)
     mock = MockSlurmrestd(
-        key_path.read_bytes(), args.profile, execute=args.execute,
-        pending_seconds=args.pending_seconds, run_seconds=args.run_seconds,
-        min_job_age=args.min_job_age, execute_timeout=args.execute_timeout,
-    )  # fmt: skip
+        key_path.read_bytes(),
+        args.profile,
+        execute=args.execute,
+        pending_seconds=args.pending_seconds,
+        run_seconds=args.run_seconds,
+        min_job_age=args.min_job_age,
+        execute_timeout=args.execute_timeout,
+    )
     profile = mock.profile
-    print(f"mock slurmrestd (Slurm {profile.release}, REST {', '.join(profile.versions)}"
-          f"{', slurmdb' if profile.slurmdb_versions else ''}) on http://127.0.0.1:{args.port}"
-          f"{' executing scripts' if args.execute else ''}", flush=True)  # fmt: skip
+    print(
+        f"mock slurmrestd (Slurm {profile.release}, REST {', '.join(profile.versions)}"
+        f"{', slurmdb' if profile.slurmdb_versions else ''}) on http://127.0.0.1:{args.port}"
+        f"{' executing scripts' if args.execute else ''}",
+        flush=True,
+    )
     uvicorn.run(mock.app, host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 

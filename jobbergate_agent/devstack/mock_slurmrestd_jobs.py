@@ -16,6 +16,7 @@ accounting view (slurmdbd) keeps every job.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -88,8 +89,15 @@ class MockJob:
     def expand(self, pattern: str | None) -> str:
         """A file name pattern with %j/%u/%x/%% expanded, relative to the working directory."""
         pattern = pattern or "slurm-%j.out"
-        names = {"j": str(self.job_id), "J": str(self.job_id), "A": str(self.job_id),
-                 "u": self.user, "x": self.spec.name or "", "a": "4294967294", "%": "%"}  # fmt: skip
+        names = {
+            "j": str(self.job_id),
+            "J": str(self.job_id),
+            "A": str(self.job_id),
+            "u": self.user,
+            "x": self.spec.name or "",
+            "a": "4294967294",
+            "%": "%",
+        }
         text = re.sub(r"%([jJAuxa%])", lambda m: names[m.group(1)], pattern)
         if not text.startswith("/"):
             text = os.path.join(self.spec.current_working_directory, text)
@@ -152,8 +160,9 @@ class JobStore:
 
     def submit(self, spec: JobSpec) -> MockJob:
         now = self.clock()
-        job = MockJob(self._next_id, spec, now, spec.partition or self.default_partition,
-                      last_changed=now)  # fmt: skip
+        job = MockJob(
+            self._next_id, spec, now, spec.partition or self.default_partition, last_changed=now
+        )
         if spec.hold:
             job.reason = "JobHeldUser"
         self._next_id += 1
@@ -167,10 +176,11 @@ class JobStore:
             return "unknown"
         if job.is_final:
             return "already_done"
-        self._stop_process(job, signal.SIGKILL)
+        # scancel's default: TERM first (real records of cancelled jobs show signal TERM)
+        self._stop_process(job, signal.SIGTERM)
         job.cancelled_by = by_user
         if job.state == "RUNNING":
-            job.signal = signal.SIGKILL
+            job.signal = signal.SIGTERM
         self._finish(job, "CANCELLED", "None")
         return "cancelled"
 
@@ -178,9 +188,9 @@ class JobStore:
         """Move every job along the clock (and reap executed scripts)."""
         now = self.clock()
         for job in self.jobs.values():
-            if job.state == "PENDING" and not job.spec.hold:
-                if now >= job.submit_time + self.pending_seconds:
-                    self._start(job, job.submit_time + self.pending_seconds)
+            due = job.submit_time + self.pending_seconds
+            if job.state == "PENDING" and not job.spec.hold and now >= due:
+                self._start(job, due)
             if job.state == "RUNNING":
                 if job.process is not None:
                     self._poll_process(job)
@@ -188,8 +198,12 @@ class JobStore:
                     code = simulated_exit_code(job.spec.script)
                     job.return_code = code
                     end = (job.start_time or now) + self.run_seconds
-                    self._finish(job, "COMPLETED" if code == 0 else "FAILED",
-                                 "None" if code == 0 else "NonZeroExitCode", end)  # fmt: skip
+                    self._finish(
+                        job,
+                        "COMPLETED" if code == 0 else "FAILED",
+                        "None" if code == 0 else "NonZeroExitCode",
+                        end,
+                    )
 
     def close(self) -> None:
         """Kill scripts still running and remove their directories."""
@@ -217,20 +231,34 @@ class JobStore:
         script = job.workdir / "slurm_script"
         script.write_text(job.spec.script)
         env = dict(job.spec.environment)
-        env.update({"SLURM_JOB_ID": str(job.job_id), "SLURM_JOBID": str(job.job_id),
-                    "SLURM_JOB_NAME": job.spec.name or "", "SLURM_JOB_USER": job.user,
-                    "SLURM_JOB_PARTITION": job.partition,
-                    "SLURM_SUBMIT_DIR": job.spec.current_working_directory})  # fmt: skip
+        env.update(
+            {
+                "SLURM_JOB_ID": str(job.job_id),
+                "SLURM_JOBID": str(job.job_id),
+                "SLURM_JOB_NAME": job.spec.name or "",
+                "SLURM_JOB_USER": job.user,
+                "SLURM_JOB_PARTITION": job.partition,
+                "SLURM_SUBMIT_DIR": job.spec.current_working_directory,
+            }
+        )
         out_path = job.workdir / os.path.basename(job.expand(job.spec.standard_output))
-        err_path = (job.workdir / os.path.basename(job.expand(job.spec.standard_error))
-                    if job.spec.standard_error else out_path)  # fmt: skip
+        err_path = (
+            job.workdir / os.path.basename(job.expand(job.spec.standard_error))
+            if job.spec.standard_error
+            else out_path
+        )
         stdout = open(out_path, "ab")  # noqa: SIM115 (handed to the child, closed below)
         stderr = stdout if err_path == out_path else open(err_path, "ab")  # noqa: SIM115
         try:
             job.process = subprocess.Popen(
-                ["/bin/sh", str(script)], cwd=job.workdir, env=env, stdin=subprocess.DEVNULL,
-                stdout=stdout, stderr=stderr, start_new_session=True,
-            )  # fmt: skip
+                ["/bin/sh", str(script)],
+                cwd=job.workdir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+                start_new_session=True,
+            )
         finally:
             stdout.close()
             if stderr is not stdout:
@@ -255,17 +283,18 @@ class JobStore:
             self._finish(job, "FAILED", "NonZeroExitCode")
         else:
             job.return_code = code
-            self._finish(job, "COMPLETED" if code == 0 else "FAILED",
-                         "None" if code == 0 else "NonZeroExitCode")  # fmt: skip
+            self._finish(
+                job,
+                "COMPLETED" if code == 0 else "FAILED",
+                "None" if code == 0 else "NonZeroExitCode",
+            )
 
     def _stop_process(self, job: MockJob, sig: int) -> None:
         process, job.process = job.process, None
         if process is None or process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:

@@ -72,26 +72,40 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "22.05": Profile(
-        name="22.05", release="22.05.8", versions=("v0.0.38",), slurmdb_versions=(),
-        bearer=False, user_header_required=True, ping_checks_token=True,
+        name="22.05",
+        release="22.05.8",
+        versions=("v0.0.38",),
+        slurmdb_versions=(),
+        bearer=False,
+        user_header_required=True,
+        ping_checks_token=True,
         not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
     ),
     "24.11": Profile(
-        name="24.11", release="24.11.5", versions=("v0.0.40", "v0.0.41", "v0.0.42"),
-        slurmdb_versions=(), bearer=True, user_header_required=False, ping_checks_token=False,
+        name="24.11",
+        release="24.11.5",
+        versions=("v0.0.40", "v0.0.41", "v0.0.42"),
+        slurmdb_versions=(),
+        bearer=True,
+        user_header_required=False,
+        ping_checks_token=False,
         not_found_text="Unable find requested URL. Please view /openapi/v3 for API reference.",
     ),
     "26.05": Profile(
-        name="26.05", release="26.05.5", versions=("v0.0.42", "v0.0.43", "v0.0.44", "v0.0.45"),
-        slurmdb_versions=("v0.0.42", "v0.0.43", "v0.0.44", "v0.0.45"), bearer=True,
-        user_header_required=False, ping_checks_token=False,
+        name="26.05",
+        release="26.05.5",
+        versions=("v0.0.42", "v0.0.43", "v0.0.44", "v0.0.45"),
+        slurmdb_versions=("v0.0.42", "v0.0.43", "v0.0.44", "v0.0.45"),
+        bearer=True,
+        user_header_required=False,
+        ping_checks_token=False,
         not_found_text=(
             "Unable to find requested URL endpoint. Please query the '/openapi/v3' endpoint or "
             "visit 'https://slurm.schedmd.com/rest_api.html' for the OpenAPI specification "
             "which includes a list of all possible slurmrestd endpoints."
         ),
     ),
-}  # fmt: skip
+}
 
 
 class SlurmError(Exception):
@@ -119,5 +133,11 @@ class SlurmError(Exception):
         self.status = status
         self.bare = bare  # the answer is the bare envelope, not the endpoint's body
         self.text = text or ERROR_TEXT.get(error_number, "Unspecified error")
-        self.items = items or [{"description": description, "error_number": error_number,
-                                "error": self.text, "source": source}]  # fmt: skip
+        self.items = items or [
+            {
+                "description": description,
+                "error_number": error_number,
+                "error": self.text,
+                "source": source,
+            }
+        ]

@@ -30,10 +30,25 @@ NODE = "mocknode1"
 _NO_VAL_FIELDS = {"set", "infinite", "number"}
 _SKELETONS: dict[type[BaseModel], dict[str, Any]] = {}
 # v0.0.38 sends null, not "" or 0, for these when they are unset
-_V38_NULLS = ("core_spec", "thread_spec", "cores_per_socket", "cpus_per_task",
-              "cpu_frequency_minimum", "cpu_frequency_maximum", "cpu_frequency_governor", "nice",
-              "tasks_per_core", "tasks_per_socket", "memory_per_node", "memory_per_cpu",
-              "profile", "shared", "sockets_per_node", "threads_per_core", "array_task_id")
+_V38_NULLS = (
+    "core_spec",
+    "thread_spec",
+    "cores_per_socket",
+    "cpus_per_task",
+    "cpu_frequency_minimum",
+    "cpu_frequency_maximum",
+    "cpu_frequency_governor",
+    "nice",
+    "tasks_per_core",
+    "tasks_per_socket",
+    "memory_per_node",
+    "memory_per_cpu",
+    "profile",
+    "shared",
+    "sockets_per_node",
+    "threads_per_core",
+    "array_task_id",
+)
 
 # v0.0.38 turns a rejected token into -1 "Unspecified error" with the failed call's words.
 _V38_AUTH = {
@@ -108,24 +123,39 @@ class Shapes:
     def meta(self, plugin: str = "slurmctld") -> dict[str, Any]:
         major, minor, micro = self.profile.release.split(".")
         if self.n <= 38:
-            return {"plugin": {"type": f"openapi/{self.version}",
-                               "name": f"Slurm OpenAPI {self.version}"},
-                    "Slurm": {"version": {"major": int(major), "micro": int(micro),
-                                          "minor": int(minor)},
-                              "release": self.profile.release}}  # fmt: skip
+            return {
+                "plugin": {
+                    "type": f"openapi/{self.version}",
+                    "name": f"Slurm OpenAPI {self.version}",
+                },
+                "Slurm": {
+                    "version": {"major": int(major), "micro": int(micro), "minor": int(minor)},
+                    "release": self.profile.release,
+                },
+            }
         accounting = "accounting_storage/slurmdbd" if self.profile.slurmdb_versions else ""
         return {
-            "plugin": {"type": f"openapi/{plugin}", "name": f"Slurm OpenAPI {plugin}",
-                       "data_parser": f"data_parser/{self.version}",
-                       "accounting_storage": accounting},
+            "plugin": {
+                "type": f"openapi/{plugin}",
+                "name": f"Slurm OpenAPI {plugin}",
+                "data_parser": f"data_parser/{self.version}",
+                "accounting_storage": accounting,
+            },
             "client": {"source": "127.0.0.1:6820(fd:9)", "user": self.user, "group": self.user},
             "command": [],
-            "slurm": {"version": {"major": major, "micro": micro, "minor": minor},
-                      "release": self.profile.release, "cluster": self.cluster},
-        }  # fmt: skip
+            "slurm": {
+                "version": {"major": major, "micro": micro, "minor": minor},
+                "release": self.profile.release,
+                "cluster": self.cluster,
+            },
+        }
 
-    def envelope(self, errors: list[Any] | None = None, warnings: list[Any] | None = None,
-                 plugin: str = "slurmctld") -> dict[str, Any]:  # fmt: skip
+    def envelope(
+        self,
+        errors: list[Any] | None = None,
+        warnings: list[Any] | None = None,
+        plugin: str = "slurmctld",
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"meta": self.meta(plugin), "errors": list(errors or [])}
         if self.n >= 40:
             body["warnings"] = list(warnings or [])
@@ -137,8 +167,14 @@ class Shapes:
         status = exc.status or self.profile.status_for(exc.error_number)
         if self.n <= 38 and exc.error_number == AUTH_ERROR:
             description, source = _V38_AUTH.get(handler, ("Unspecified error", "slurm"))
-            items = [{"description": description, "error_number": -1,
-                      "error": "Unspecified error", "source": source}]  # fmt: skip
+            items = [
+                {
+                    "description": description,
+                    "error_number": -1,
+                    "error": "Unspecified error",
+                    "source": source,
+                }
+            ]
             status = 500
         if exc.bare:
             return status, self.envelope(items)
@@ -156,53 +192,87 @@ class Shapes:
         if self.n <= 38:
             pings = [{"hostname": NODE, "ping": "UP", "status": 0, "mode": "primary"}]
             return {**self.envelope(), "pings": pings}
-        entry: dict[str, Any] = {"hostname": NODE, "pinged": "UP" if token_ok else "DOWN",
-                                 "latency": 600 if token_ok else 11000, "mode": "primary"}
+        entry: dict[str, Any] = {
+            "hostname": NODE,
+            "pinged": "UP" if token_ok else "DOWN",
+            "latency": 600 if token_ok else 11000,
+            "mode": "primary",
+        }
         if self.n >= 45:  # `pinged` and `mode` are gone; `status` says why it is not responding
-            entry = {"hostname": NODE, "responding": token_ok, "latency": entry["latency"],
-                     "primary": True,
-                     "status": "No error" if token_ok else "Protocol authentication error"}
+            entry = {
+                "hostname": NODE,
+                "responding": token_ok,
+                "latency": entry["latency"],
+                "primary": True,
+                "status": "No error" if token_ok else "Protocol authentication error",
+            }
         elif self.n >= 42:
-            entry = {"hostname": NODE, "pinged": entry["pinged"], "responding": token_ok,
-                     "latency": entry["latency"], "mode": "primary", "primary": True}  # fmt: skip
+            entry = {
+                "hostname": NODE,
+                "pinged": entry["pinged"],
+                "responding": token_ok,
+                "latency": entry["latency"],
+                "mode": "primary",
+                "primary": True,
+            }
         return {"pings": [entry], **self.envelope()}
 
-    def submit_response(self, job: MockJob, warnings: list[Any],
-                        errors: list[Any]) -> dict[str, Any]:  # fmt: skip
+    def submit_response(
+        self, job: MockJob, warnings: list[Any], errors: list[Any]
+    ) -> dict[str, Any]:
         if self.n <= 38:
-            return {**self.envelope(errors), "job_id": job.job_id, "step_id": "BATCH",
-                    "job_submit_user_msg": ""}  # fmt: skip
+            return {
+                **self.envelope(errors),
+                "job_id": job.job_id,
+                "step_id": "BATCH",
+                "job_submit_user_msg": "",
+            }
         body: dict[str, Any] = {}
         if self.n <= 41:
             held = job.spec.hold
             body["result"] = {
-                "job_id": job.job_id, "step_id": "batch", "error_code": 2042 if held else 0,
+                "job_id": job.job_id,
+                "step_id": "batch",
+                "error_code": 2042 if held else 0,
                 "error": "Job is in held state, pending scheduler release" if held else "No error",
                 "job_submit_user_msg": "",
-            }  # fmt: skip
+            }
         body.update({"job_id": job.job_id, "step_id": "batch", "job_submit_user_msg": ""})
         return {**body, **self.envelope(errors, warnings)}
 
-    def job_info_response(self, views: list[dict[str, Any]], *, errors: list[Any] | None = None,
-                          warnings: list[Any] | None = None,
-                          failed: bool = False) -> dict[str, Any]:  # fmt: skip
+    def job_info_response(
+        self,
+        views: list[dict[str, Any]],
+        *,
+        errors: list[Any] | None = None,
+        warnings: list[Any] | None = None,
+        failed: bool = False,
+    ) -> dict[str, Any]:
         jobs = [self.job_record(view) for view in views]
         if self.n <= 38:
             return {**self.envelope(errors), "jobs": jobs}
         now = 0 if failed else int(max((v["job"].last_changed for v in views), default=0))
-        return {"jobs": jobs, "last_backfill": no_val(0 if failed else now),
-                "last_update": no_val(now), **self.envelope(errors, warnings)}  # fmt: skip
+        return {
+            "jobs": jobs,
+            "last_backfill": no_val(0 if failed else now),
+            "last_update": no_val(now),
+            **self.envelope(errors, warnings),
+        }
 
     def no_change_warning(self, since: int) -> dict[str, Any]:
         import time as _time
 
         stamp = _time.strftime("%Y-%m-%dT%H:%M:%S", _time.localtime(since))
-        return {"description": f"No job changes since update_time[{since}]={stamp}",
-                "source": "op_handler_jobs"}  # fmt: skip
+        return {
+            "description": f"No job changes since update_time[{since}]={stamp}",
+            "source": "op_handler_jobs",
+        }
 
     def job_state_response(self, jobs: list[MockJob]) -> dict[str, Any]:
-        return {"jobs": [{"job_id": str(job.job_id), "state": [job.state]} for job in jobs],
-                **self.envelope()}  # fmt: skip
+        return {
+            "jobs": [{"job_id": str(job.job_id), "state": [job.state]} for job in jobs],
+            **self.envelope(),
+        }
 
     def cancel_response(self, job_id: int, outcome: str) -> dict[str, Any]:
         """outcome: 'cancelled', 'already_done' or 'unknown' (v0.0.40+ answer 200 for both)."""
@@ -211,21 +281,31 @@ class Shapes:
         status = []
         if outcome != "cancelled":
             code = 2021 if outcome == "already_done" else 2017
-            text = ("Job/step already completing or completed" if code == 2021
-                    else "Invalid job id specified")  # fmt: skip
-            status.append({
-                "error": {"string": text, "code": code, "message": text},
-                "step_id": str(job_id),
-                "job_id": no_val(job_id if outcome == "already_done" else None),
-                "federation": {"sibling": ""},
-            })  # fmt: skip
+            text = (
+                "Job/step already completing or completed"
+                if code == 2021
+                else "Invalid job id specified"
+            )
+            status.append(
+                {
+                    "error": {"string": text, "code": code, "message": text},
+                    "step_id": str(job_id),
+                    "job_id": no_val(job_id if outcome == "already_done" else None),
+                    "federation": {"sibling": ""},
+                }
+            )
         return {"status": status, **self.envelope()}
 
     def slurmdb_jobs_response(self, views: list[dict[str, Any]]) -> dict[str, Any]:
-        warnings = [] if views else [{"description": "slurmdb_jobs_get() found nothing",
-                                      "source": "_dump_jobs"}]  # fmt: skip
-        return {"jobs": [self.slurmdb_record(view) for view in views],
-                **self.envelope(None, warnings, plugin="slurmdbd")}  # fmt: skip
+        warnings = (
+            []
+            if views
+            else [{"description": "slurmdb_jobs_get() found nothing", "source": "_dump_jobs"}]
+        )
+        return {
+            "jobs": [self.slurmdb_record(view) for view in views],
+            **self.envelope(None, warnings, plugin="slurmdbd"),
+        }
 
     # --- records --------------------------------------------------------------------------
 
@@ -238,17 +318,25 @@ class Shapes:
         spec = job.spec
         running_or_done = job.start_time is not None
         return {
-            "job_id": job.job_id, "name": spec.name or "", "user_name": job.user,
-            "user_id": fake_uid(job.user), "group_id": fake_uid(job.user),
-            "group_name": job.user, "account": spec.account or "", "partition": job.partition,
-            "cluster": self.cluster, "comment": spec.comment or "",
-            "current_working_directory": spec.current_working_directory, "batch_flag": True,
+            "job_id": job.job_id,
+            "name": spec.name or "",
+            "user_name": job.user,
+            "user_id": fake_uid(job.user),
+            "group_id": fake_uid(job.user),
+            "group_name": job.user,
+            "account": spec.account or "",
+            "partition": job.partition,
+            "cluster": self.cluster,
+            "comment": spec.comment or "",
+            "current_working_directory": spec.current_working_directory,
+            "batch_flag": True,
             "batch_host": NODE if running_or_done else "",
-            "nodes": NODE if running_or_done else "", "state_reason": job.reason,
+            "nodes": NODE if running_or_done else "",
+            "state_reason": job.reason,
             "tres_req_str": "cpu=1,mem=2000M,node=1,billing=1",
             "tres_alloc_str": "cpu=1,node=1,billing=1" if running_or_done else "",
             "standard_input": "/dev/null" if self.n in (40, 41, 42) else "",
-        }  # fmt: skip
+        }
 
     def _record_v38(self, view: dict[str, Any]) -> dict[str, Any]:
         job: MockJob = view["job"]
@@ -257,25 +345,42 @@ class Shapes:
         record.update({"prefer": "", "group_name": "", "tasks_per_node": 0})
         record.update(dict.fromkeys(_V38_NULLS))
         record.update(self._common(job))
-        record.update({
-            "job_state": job.state, "exit_code": job.raw_exit_status if job.is_final else 0,
-            "derived_exit_code": 0, "submit_time": int(job.submit_time),
-            "eligible_time": 0 if job.spec.hold else int(job.submit_time),
-            "start_time": int(job.start_time or 0), "end_time": int(job.end_time or 0),
-            "time_limit": job.spec.time_limit, "priority": 0 if job.spec.hold else 4294901759,
-            "standard_output": job.spec.standard_output or "slurm-%j.out",
-            "standard_error": job.spec.standard_error or "", "standard_input": "",
-            "node_count": 1, "cpus": 1, "tasks": 1,
-            "billable_tres": 1.0 if job.start_time is not None else None,
-            "show_flags": ["SHOW_ALL", "SHOW_DETAIL", "SHOW_LOCAL"],
-        })  # fmt: skip
+        record.update(
+            {
+                "job_state": job.state,
+                "exit_code": job.raw_exit_status if job.is_final else 0,
+                "derived_exit_code": 0,
+                "submit_time": int(job.submit_time),
+                "eligible_time": 0 if job.spec.hold else int(job.submit_time),
+                "start_time": int(job.start_time or 0),
+                "end_time": int(job.end_time or 0),
+                "time_limit": job.spec.time_limit,
+                "priority": 0 if job.spec.hold else 4294901759,
+                "standard_output": job.spec.standard_output or "slurm-%j.out",
+                "standard_error": job.spec.standard_error or "",
+                "standard_input": "",
+                "node_count": 1,
+                "cpus": 1,
+                "tasks": 1,
+                "billable_tres": 1.0 if job.start_time is not None else None,
+                "show_flags": ["SHOW_ALL", "SHOW_DETAIL", "SHOW_LOCAL"],
+            }
+        )
         if job.start_time is not None:
             record["job_resources"] = {
-                "nodes": NODE, "allocated_cpus": 1, "allocated_hosts": 1,
-                "allocated_nodes": [{"sockets": {"0": {"cores": {"0": "allocated"}}},
-                                     "nodename": NODE, "cpus_used": 0, "memory_used": 0,
-                                     "memory_allocated": 0}],
-            }  # fmt: skip
+                "nodes": NODE,
+                "allocated_cpus": 1,
+                "allocated_hosts": 1,
+                "allocated_nodes": [
+                    {
+                        "sockets": {"0": {"cores": {"0": "allocated"}}},
+                        "nodename": NODE,
+                        "cpus_used": 0,
+                        "memory_used": 0,
+                        "memory_allocated": 0,
+                    }
+                ],
+            }
         else:
             del record["job_resources"]  # 22.05 leaves it out until the job has resources
         return record
@@ -284,11 +389,17 @@ class Shapes:
         """process_exit_code_verbose."""
         if job.signal:
             name = {9: "KILL", 15: "TERM"}.get(job.signal, str(job.signal))
-            return {"status": ["SIGNALED"], "return_code": no_val(None),
-                    "signal": {"id": no_val(job.signal), "name": name}}  # fmt: skip
+            return {
+                "status": ["SIGNALED"],
+                "return_code": no_val(None),
+                "signal": {"id": no_val(job.signal), "name": name},
+            }
         code = job.return_code or 0
-        return {"status": ["SUCCESS" if code == 0 else "ERROR"], "return_code": no_val(code),
-                "signal": {"id": no_val(None), "name": ""}}  # fmt: skip
+        return {
+            "status": ["SUCCESS" if code == 0 else "ERROR"],
+            "return_code": no_val(code),
+            "signal": {"id": no_val(None), "name": ""},
+        }
 
     def _record_v40(self, view: dict[str, Any]) -> dict[str, Any]:
         job: MockJob = view["job"]
@@ -297,20 +408,29 @@ class Shapes:
         record.update(self._common(job))
         started = job.start_time is not None
         limit = spec.time_limit
-        record.update({
-            "job_state": [job.state], "exit_code": self.exit_code(job),
-            "derived_exit_code": self.exit_code(_Unset),  # no step ended badly
-            "submit_time": no_val(int(job.submit_time)),
-            "eligible_time": no_val(0 if spec.hold else int(job.submit_time)),
-            "start_time": no_val(int(job.start_time or 0)),
-            "end_time": no_val(int(job.end_time or 0)),
-            "time_limit": no_val(limit) if limit else no_val(None, infinite=True),
-            "priority": no_val(0 if spec.hold else 1),
-            "hold": spec.hold, "node_count": no_val(1), "cpus": no_val(1), "tasks": no_val(1),
-            "cpus_per_task": no_val(1), "max_nodes": no_val(1), "mail_user": job.user,
-            "allocating_node": "localhost", "array_task_id": no_val(None),
-            "standard_error": spec.standard_error or "",
-        })  # fmt: skip
+        record.update(
+            {
+                "job_state": [job.state],
+                "exit_code": self.exit_code(job),
+                "derived_exit_code": self.exit_code(_Unset),  # no step ended badly
+                "submit_time": no_val(int(job.submit_time)),
+                "eligible_time": no_val(0 if spec.hold else int(job.submit_time)),
+                "start_time": no_val(int(job.start_time or 0)),
+                "end_time": no_val(int(job.end_time or 0)),
+                "time_limit": no_val(limit) if limit else no_val(None, infinite=True),
+                "priority": no_val(0 if spec.hold else 1),
+                "hold": spec.hold,
+                "node_count": no_val(1),
+                "cpus": no_val(1),
+                "tasks": no_val(1),
+                "cpus_per_task": no_val(1),
+                "max_nodes": no_val(1),
+                "mail_user": job.user,
+                "allocating_node": "localhost",
+                "array_task_id": no_val(None),
+                "standard_error": spec.standard_error or "",
+            }
+        )
         if self.n >= 43:
             record["standard_output"] = spec.standard_output or "slurm-%j.out"
             record["stdout_expanded"] = view["stdout"]
@@ -323,22 +443,43 @@ class Shapes:
             record["job_resources"] = {} if self.n == 40 else None
         elif self.n == 40:
             record["job_resources"] = {
-                "nodes": NODE, "allocated_cores": 0, "allocated_cpus": 1, "allocated_hosts": 1,
-                "allocated_nodes": [{"sockets": {"0": {"cores": {"0": "allocated"}}},
-                                     "nodename": NODE, "cpus_used": 0, "memory_used": 0,
-                                     "memory_allocated": 0}],
-            }  # fmt: skip
+                "nodes": NODE,
+                "allocated_cores": 0,
+                "allocated_cpus": 1,
+                "allocated_hosts": 1,
+                "allocated_nodes": [
+                    {
+                        "sockets": {"0": {"cores": {"0": "allocated"}}},
+                        "nodename": NODE,
+                        "cpus_used": 0,
+                        "memory_used": 0,
+                        "memory_allocated": 0,
+                    }
+                ],
+            }
         else:
             record["job_resources"] = {
                 "select_type": ["CPU"],
-                "nodes": {"count": 1, "select_type": ["ONE_ROW"], "list": NODE, "whole": False,
-                          "allocation": [{"index": 0, "name": NODE,
-                                          "cpus": {"count": 1, "used": 0},
-                                          "memory": {"used": 0, "allocated": 0},
-                                          "sockets": [{"index": 0, "cores": [
-                                              {"index": 0, "status": ["ALLOCATED"]}]}]}]},
-                "cpus": 1, "threads_per_core": no_val(1),
-            }  # fmt: skip
+                "nodes": {
+                    "count": 1,
+                    "select_type": ["ONE_ROW"],
+                    "list": NODE,
+                    "whole": False,
+                    "allocation": [
+                        {
+                            "index": 0,
+                            "name": NODE,
+                            "cpus": {"count": 1, "used": 0},
+                            "memory": {"used": 0, "allocated": 0},
+                            "sockets": [
+                                {"index": 0, "cores": [{"index": 0, "status": ["ALLOCATED"]}]}
+                            ],
+                        }
+                    ],
+                },
+                "cpus": 1,
+                "threads_per_core": no_val(1),
+            }
         return record
 
     def slurmdb_record(self, view: dict[str, Any]) -> dict[str, Any]:
@@ -347,24 +488,37 @@ class Shapes:
         record = skeleton(self.models.Job)
         start, end = job.start_time, job.end_time
         elapsed = int((end or 0) - start) if start is not None and end is not None else 0
-        record.update({
-            "job_id": job.job_id, "name": spec.name or "", "user": job.user,
-            "group": job.user, "account": spec.account or "", "partition": job.partition,
-            "cluster": self.cluster, "working_directory": spec.current_working_directory,
-            "stdout_expanded": view["stdout"], "stderr_expanded": view["stderr"],
-            "stdout": spec.standard_output or "slurm-%j.out",
-            "nodes": NODE if start is not None else "None assigned",
-            "exit_code": self.exit_code(job) if job.return_code else self.exit_code(_Unset),
-            "comment": {"administrator": "", "job": spec.comment or "", "system": ""},
-        })  # fmt: skip
+        record.update(
+            {
+                "job_id": job.job_id,
+                "name": spec.name or "",
+                "user": job.user,
+                "group": job.user,
+                "account": spec.account or "",
+                "partition": job.partition,
+                "cluster": self.cluster,
+                "working_directory": spec.current_working_directory,
+                "stdout_expanded": view["stdout"],
+                "stderr_expanded": view["stderr"],
+                "stdout": spec.standard_output or "slurm-%j.out",
+                "nodes": NODE if start is not None else "None assigned",
+                "exit_code": self.exit_code(job) if job.return_code else self.exit_code(_Unset),
+                "comment": {"administrator": "", "job": spec.comment or "", "system": ""},
+            }
+        )
         record["state"] = {"current": [job.state], "reason": job.reason}
-        record["time"].update({
-            "elapsed": elapsed, "eligible": int(job.submit_time),
-            "submission": int(job.submit_time),
-            "start": int(start) if start is not None else 0,
-            "end": int(end) if end is not None else 0,
-            "limit": no_val(spec.time_limit) if spec.time_limit else no_val(None, infinite=True),
-        })  # fmt: skip
+        record["time"].update(
+            {
+                "elapsed": elapsed,
+                "eligible": int(job.submit_time),
+                "submission": int(job.submit_time),
+                "start": int(start) if start is not None else 0,
+                "end": int(end) if end is not None else 0,
+                "limit": no_val(spec.time_limit)
+                if spec.time_limit
+                else no_val(None, infinite=True),
+            }
+        )
         if job.cancelled_by:
             record["kill_request_user"] = job.cancelled_by
         return record

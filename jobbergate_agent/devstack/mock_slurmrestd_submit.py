@@ -35,8 +35,15 @@ from jobbergate_agent.devstack.mock_slurmrestd_profiles import (
 from jobbergate_agent.slurm.models import load_models
 
 _SUBMIT = "slurm_submit_batch_job()"
-_JSON_TYPE_NAMES = {bool: "boolean", int: "64 bit integer", float: "64 bit floating point number",
-                    str: "string", list: "list", dict: "dictionary", type(None): "null"}  # fmt: skip
+_JSON_TYPE_NAMES = {
+    bool: "boolean",
+    int: "64 bit integer",
+    float: "64 bit floating point number",
+    str: "string",
+    list: "list",
+    dict: "dictionary",
+    type(None): "null",
+}
 
 
 def field_names(model: type[BaseModel]) -> set[str]:
@@ -70,37 +77,56 @@ def _read_v38(version: str, body: Any, user: str, partitions: tuple[str, ...]) -
     known = field_names(models.JobProperties)
     for key in job:
         if key not in known:
-            raise _v38_error(400, {"description": f'Unknown key "{key}"', "source": "hsearch_r"},
-                             parse_failure)  # fmt: skip
+            raise _v38_error(
+                400, {"description": f'Unknown key "{key}"', "source": "hsearch_r"}, parse_failure
+            )
     environment = job.get("environment")
     if environment is not None and not isinstance(environment, dict):
         raise _v38_error(
             400,
             {"error": "environment must be a dictionary", "error_code": -1},
-            {"description": 'Unable to process key "environment"', "error_number": -1,
-             "error": "Unspecified error", "source": "slurm_process_option_data"},
+            {
+                "description": 'Unable to process key "environment"',
+                "error_number": -1,
+                "error": "Unspecified error",
+                "source": "slurm_process_option_data",
+            },
             parse_failure,
-        )  # fmt: skip
+        )
     try:
         models.JobSubmission.model_validate(body)
     except ValidationError as exc:
         where = ".".join(str(part) for part in exc.errors()[0]["loc"])
-        raise _v38_error(400, {"description": f'Unable to process key "{where}"',
-                               "error_number": -1, "error": "Unspecified error",
-                               "source": "slurm_process_option_data"}, parse_failure) from exc
+        raise _v38_error(
+            400,
+            {
+                "description": f'Unable to process key "{where}"',
+                "error_number": -1,
+                "error": "Unspecified error",
+                "source": "slurm_process_option_data",
+            },
+            parse_failure,
+        ) from exc
     script = body.get("script")
     if not isinstance(script, str) or not script:
         raise _v38_error(500, {"error_code": SCRIPT_MISSING, "error": "Job script not specified"})
     partition = job.get("partition")
     if partition is not None and partition not in partitions:
-        raise _v38_error(500, {"error_code": INVALID_PARTITION,
-                               "error": "Invalid partition name specified"})  # fmt: skip
-    spec = _spec(user, script, {str(k): str(v) for k, v in (environment or {}).items()}, job,
-                 job.get("current_working_directory") or "/")  # fmt: skip
+        raise _v38_error(
+            500, {"error_code": INVALID_PARTITION, "error": "Invalid partition name specified"}
+        )
+    spec = _spec(
+        user,
+        script,
+        {str(k): str(v) for k, v in (environment or {}).items()},
+        job,
+        job.get("current_working_directory") or "/",
+    )
     errors = []
     if spec.hold:
-        errors.append({"error_code": 2042,
-                       "error": "Job is in held state, pending scheduler release"})  # fmt: skip
+        errors.append(
+            {"error_code": 2042, "error": "Job is in held state, pending scheduler release"}
+        )
     return spec, [], errors
 
 
@@ -111,14 +137,16 @@ def _read_v40(
     if not isinstance(body, dict):
         raise SlurmError(INVALID_QUERY, 'Populated "job" field is required', "_job_post")
     if body.get("job") is not None and body.get("jobs") is not None:
-        raise SlurmError(INVALID_QUERY, 'Specify only one "job" or "jobs" fields but never both',
-                         "_job_post")  # fmt: skip
+        raise SlurmError(
+            INVALID_QUERY, 'Specify only one "job" or "jobs" fields but never both', "_job_post"
+        )
     try:
         models.JobSubmitReq.model_validate(body)
     except ValidationError as exc:
         loc = "/".join(str(part) for part in exc.errors()[0]["loc"])
-        raise SlurmError(CONVERSION_FAILED, f"Parsing of #/{loc}/ failed", f"#/{loc}/",
-                         status=400) from exc  # fmt: skip
+        raise SlurmError(
+            CONVERSION_FAILED, f"Parsing of #/{loc}/ failed", f"#/{loc}/", status=400
+        ) from exc
     job = body.get("job")
     if job is None:
         jobs = body.get("jobs")
@@ -126,19 +154,28 @@ def _read_v40(
     if not isinstance(job, dict):
         raise SlurmError(INVALID_QUERY, 'Populated "job" field is required', "_job_post")
     warnings = [
-        {"description": f'Ignoring unknown field "{key}" of type '
-                        f"{_JSON_TYPE_NAMES.get(type(value), 'unknown')} in DATA_PARSER_JOB_DESC_MSG",
-         "source": f"#/job/{key}/"}
-        for key, value in job.items() if key not in field_names(models.JobDescMsg)
-    ]  # fmt: skip
+        {
+            "description": f'Ignoring unknown field "{key}" of type '
+            f"{_JSON_TYPE_NAMES.get(type(value), 'unknown')} in DATA_PARSER_JOB_DESC_MSG",
+            "source": f"#/job/{key}/",
+        }
+        for key, value in job.items()
+        if key not in field_names(models.JobDescMsg)
+    ]
     script = body.get("script") if body.get("script") is not None else job.get("script")
     if script is None:
-        raise SlurmError(INVALID_QUERY, 'Populated "script" field is required for job submission',
-                         "_job_post")  # fmt: skip
+        raise SlurmError(
+            INVALID_QUERY, 'Populated "script" field is required for job submission', "_job_post"
+        )
     submit_status = 422 if profile.release >= "25" else 500
     if not script:
-        raise SlurmError(SCRIPT_MISSING, "Batch job script empty or missing", "script",
-                         status=submit_status, text="Job script not specified")  # fmt: skip
+        raise SlurmError(
+            SCRIPT_MISSING,
+            "Batch job script empty or missing",
+            "script",
+            status=submit_status,
+            text="Job script not specified",
+        )
     environment = _environment(job.get("environment"))
     if not environment:
         number = ENVIRONMENT_MISSING if profile.release >= "25" else 2019
@@ -148,16 +185,19 @@ def _read_v40(
         raise SlurmError(CWD_MISSING, "Batch job submission failed", _SUBMIT, status=submit_status)
     partition = job.get("partition")
     if partition is not None and partition not in partitions:
-        raise SlurmError(INVALID_PARTITION, "Batch job submission failed", _SUBMIT,
-                         status=submit_status)  # fmt: skip
+        raise SlurmError(
+            INVALID_PARTITION, "Batch job submission failed", _SUBMIT, status=submit_status
+        )
     spec = _spec(user, script, environment, job, cwd)
     if spec.hold:
         held = "Job is in held state, pending scheduler release"
         warnings += [
-            {"description": f"Job submission resulted in non-zero return code: {held}",
-             "source": _SUBMIT},
+            {
+                "description": f"Job submission resulted in non-zero return code: {held}",
+                "source": _SUBMIT,
+            },
             {"description": held, "source": _SUBMIT},
-        ]  # fmt: skip
+        ]
     return spec, warnings, []
 
 
@@ -184,12 +224,22 @@ def _number(value: Any) -> int | None:
         return None
 
 
-def _spec(user: str, script: str, environment: dict[str, str], job: dict[str, Any],
-          cwd: str) -> JobSpec:  # fmt: skip
+def _spec(
+    user: str, script: str, environment: dict[str, str], job: dict[str, Any], cwd: str
+) -> JobSpec:
     return JobSpec(
-        user=user, script=script, environment=environment, current_working_directory=cwd,
-        name=job.get("name"), partition=job.get("partition"), account=job.get("account"),
-        comment=job.get("comment"), standard_output=job.get("standard_output"),
-        standard_error=job.get("standard_error"), standard_input=job.get("standard_input"),
-        time_limit=_number(job.get("time_limit")), hold=bool(job.get("hold")), fields=dict(job),
-    )  # fmt: skip
+        user=user,
+        script=script,
+        environment=environment,
+        current_working_directory=cwd,
+        name=job.get("name"),
+        partition=job.get("partition"),
+        account=job.get("account"),
+        comment=job.get("comment"),
+        standard_output=job.get("standard_output"),
+        standard_error=job.get("standard_error"),
+        standard_input=job.get("standard_input"),
+        time_limit=_number(job.get("time_limit")),
+        hold=bool(job.get("hold")),
+        fields=dict(job),
+    )

@@ -28,5 +28,3 @@ async def make_mock(clock: FakeClock) -> AsyncIterator[Callable[..., MockSlurmre
     yield make
     for mock in made:
         mock.close()
-
-

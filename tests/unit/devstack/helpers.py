@@ -31,9 +31,12 @@ def vnum(version: str) -> int:
 
 def submit_body(version: str, script: str = "#!/bin/sh\nexit 0\n", **job: Any) -> dict[str, Any]:
     """A body the real server accepts, in the version's shape."""
-    fields: dict[str, Any] = {"name": "t", "partition": "debug",
-                              "current_working_directory": "/tmp",
-                              "standard_output": "/tmp/fixture-%j.out"}  # fmt: skip
+    fields: dict[str, Any] = {
+        "name": "t",
+        "partition": "debug",
+        "current_working_directory": "/tmp",
+        "standard_output": "/tmp/fixture-%j.out",
+    }
     fields.update(job)
     if vnum(version) <= 38:
         fields.setdefault("environment", {"PATH": "/usr/bin:/bin"})
@@ -43,7 +46,9 @@ def submit_body(version: str, script: str = "#!/bin/sh\nexit 0\n", **job: Any) -
     return {"job": fields}
 
 
-def headers(mock: MockSlurmrestd, user: str = "jgalice", as_user: str | None = None) -> dict[str, str]:
+def headers(
+    mock: MockSlurmrestd, user: str = "jgalice", as_user: str | None = None
+) -> dict[str, str]:
     return {"X-SLURM-USER-NAME": as_user or user, "X-SLURM-USER-TOKEN": mock.token(user)}
 
 

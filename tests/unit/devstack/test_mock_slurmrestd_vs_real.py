@@ -32,13 +32,27 @@ CASES = [
 ]
 # answers whose error and warning items must match the real ones exactly
 EXACT_MESSAGES = {
-    "submit", "submit-invalid-partition", "submit-unknown-key", "submit-no-script",
-    "submit-environment-list", "submit-job-script", "submit-unknown-field",
-    "submit-no-environment", "submit-no-cwd", "submit-empty-script", "submit-job-and-jobs",
-    "auth-bad-token", "auth-expired-token", "auth-impersonate-denied", "auth-bad-token-ping",
-    "job-not-found", "cancel-not-found", "jobs-update-time-none", "jobs-update-time-since",
+    "submit",
+    "submit-invalid-partition",
+    "submit-unknown-key",
+    "submit-no-script",
+    "submit-environment-list",
+    "submit-job-script",
+    "submit-unknown-field",
+    "submit-no-environment",
+    "submit-no-cwd",
+    "submit-empty-script",
+    "submit-job-and-jobs",
+    "auth-bad-token",
+    "auth-expired-token",
+    "auth-impersonate-denied",
+    "auth-bad-token-ping",
+    "job-not-found",
+    "cancel-not-found",
+    "jobs-update-time-none",
+    "jobs-update-time-since",
     "slurmdb-job-unknown",
-}  # fmt: skip
+}
 
 
 async def scenario(mock: Any, clock: FakeClock, version: str) -> dict[str, httpx.Response]:
@@ -80,10 +94,12 @@ async def scenario(mock: Any, clock: FakeClock, version: str) -> dict[str, httpx
         out["cancel-not-found"] = await c.delete(f"{p}/job/999999")
         submit = f"{p}/job/submit"
         out["submit-invalid-partition"] = await c.post(
-            submit, json=submit_body(version, partition="nosuchpart"))  # fmt: skip
+            submit, json=submit_body(version, partition="nosuchpart")
+        )
         if n <= 38:
             out["submit-unknown-key"] = await c.post(
-                submit, json=submit_body(version, nosuchfield=1))  # fmt: skip
+                submit, json=submit_body(version, nosuchfield=1)
+            )
             body = submit_body(version)
             body.pop("script")
             out["submit-no-script"] = await c.post(submit, json=body)
@@ -94,9 +110,11 @@ async def scenario(mock: Any, clock: FakeClock, version: str) -> dict[str, httpx
             out["submit-job-script"] = await c.post(submit, json=body)
         else:
             out["submit-unknown-field"] = await c.post(
-                submit, json=submit_body(version, nosuchfield=1))  # fmt: skip
+                submit, json=submit_body(version, nosuchfield=1)
+            )
             out["submit-no-environment"] = await c.post(
-                submit, json=submit_body(version, environment=[]))  # fmt: skip
+                submit, json=submit_body(version, environment=[])
+            )
             body = submit_body(version)
             body["job"].pop("current_working_directory")
             out["submit-no-cwd"] = await c.post(submit, json=body)
@@ -110,16 +128,19 @@ async def scenario(mock: Any, clock: FakeClock, version: str) -> dict[str, httpx
         async with mock.client() as anonymous:
             out["auth-none"] = await anonymous.get(f"{p}/jobs/")
         now = int(clock.now)
-        garbage = jwt.encode({"sun": "jgalice", "iat": now, "exp": now + 600},
-                             b"not-the-key-" * 3, algorithm="HS256")  # fmt: skip
+        garbage = jwt.encode(
+            {"sun": "jgalice", "iat": now, "exp": now + 600}, b"not-the-key-" * 3, algorithm="HS256"
+        )
         bad = {"X-SLURM-USER-NAME": "jgalice", "X-SLURM-USER-TOKEN": garbage}
         out["auth-bad-token"] = await c.get(f"{p}/jobs/", headers=bad)
         out["auth-bad-token-ping"] = await c.get(f"{p}/ping/", headers=bad)
         expired = jwt.encode({"sun": "jgalice", "iat": 1, "exp": 2}, mock.jwt_key, "HS256")
         out["auth-expired-token"] = await c.get(
-            f"{p}/jobs/", headers={"X-SLURM-USER-NAME": "jgalice", "X-SLURM-USER-TOKEN": expired})
+            f"{p}/jobs/", headers={"X-SLURM-USER-NAME": "jgalice", "X-SLURM-USER-TOKEN": expired}
+        )
         out["auth-impersonate-denied"] = await c.get(
-            f"{p}/jobs/", headers=headers(mock, "jgalice", as_user="jgbob"))  # fmt: skip
+            f"{p}/jobs/", headers=headers(mock, "jgalice", as_user="jgbob")
+        )
         proxy = headers(mock, "slurm", as_user="jgbob")
         r = await c.post(submit, json=submit_body(version), headers=proxy)
         out["submit-as-proxy"] = r
@@ -167,11 +188,17 @@ def json_type(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+_ANSWERS: dict[tuple[str, str, str], Any] = {}
+
+
 @pytest.fixture(params=CASES, ids=[f"{c[0]}-{c[2]}" for c in CASES])
 async def answers(request: pytest.FixtureRequest, make_mock: Any, clock: FakeClock) -> Any:
+    """The scenario's answers, computed once per case (they are only read)."""
     profile, release, version = request.param
-    mock = make_mock(profile, min_job_age=5)
-    return release, version, await scenario(mock, clock, version)
+    if request.param not in _ANSWERS:
+        mock = make_mock(profile, min_job_age=5)
+        _ANSWERS[request.param] = (release, version, await scenario(mock, clock, version))
+    return _ANSWERS[request.param]
 
 
 async def test_every_captured_answer_is_reproduced(answers: Any) -> None:
@@ -185,11 +212,17 @@ async def test_status_connection_and_content_type_match(answers: Any) -> None:
     wrong = {}
     for name, response in got.items():
         entry, _ = real(release, version, name)
-        mine = (response.status_code, response.headers.get("connection"),
-                response.headers.get("content-type", "").split(";")[0])  # fmt: skip
+        mine = (
+            response.status_code,
+            response.headers.get("connection"),
+            response.headers.get("content-type", "").split(";")[0],
+        )
         theirs = (entry["status"], entry["connection"], entry["content_type"])
-        if mine[0] != theirs[0] or (mine[1] or "").lower() != (theirs[1] or "").lower() or (
-                theirs[2] and mine[2] != theirs[2]):  # fmt: skip
+        if (
+            mine[0] != theirs[0]
+            or (mine[1] or "").lower() != (theirs[1] or "").lower()
+            or (theirs[2] and mine[2] != theirs[2])
+        ):
             wrong[name] = (mine, theirs)
     assert wrong == {}
 
@@ -211,8 +244,15 @@ async def test_bodies_have_the_real_key_structure(answers: Any) -> None:
 async def test_job_fields_have_the_real_types(answers: Any) -> None:
     release, version, got = answers
     wrong = {}
-    for name in ("job-pending", "job-running", "job-cancelled", "job-completed", "job-failed",
-                 "slurmdb-job", "slurmdb-job-failed"):  # fmt: skip
+    for name in (
+        "job-pending",
+        "job-running",
+        "job-cancelled",
+        "job-completed",
+        "job-failed",
+        "slurmdb-job",
+        "slurmdb-job-failed",
+    ):
         if name not in got:
             continue
         mine = got[name].json()["jobs"][0]
@@ -240,12 +280,20 @@ async def test_states_and_exit_codes_match(answers: Any) -> None:
     for name in ("job-pending", "job-running", "job-completed", "job-failed"):
         mine = got[name].json()["jobs"][0]
         theirs = real(release, version, name)[1]["jobs"][0]
-        for key in ("job_state", "state_reason", "exit_code", "derived_exit_code", "nodes",
-                    "time_limit", "standard_input"):  # fmt: skip
+        for key in (
+            "job_state",
+            "state_reason",
+            "exit_code",
+            "derived_exit_code",
+            "nodes",
+            "time_limit",
+            "standard_input",
+        ):
             if key == "nodes":
                 assert bool(mine[key]) == bool(theirs[key]), (name, key)
             else:
                 assert mine[key] == theirs[key], (name, key)
     cancelled = got["job-cancelled"].json()["jobs"][0]
-    assert "CANCELLED" in (cancelled["job_state"] if vnum(version) >= 40
-                           else [cancelled["job_state"]])  # fmt: skip
+    assert "CANCELLED" in (
+        cancelled["job_state"] if vnum(version) >= 40 else [cancelled["job_state"]]
+    )
