@@ -136,9 +136,9 @@ def compose(state: JobState) -> Composition:
     _tres(state, out)
     _flags(state, out)
 
-    mail = state.members("mail_type")
+    mail = state.get("mail_type")
     if mail:
-        out.set("mail_type", [m for m in MAIL_ORDER if m in mail], *mail.values())
+        out.set("mail_type", [m for m in MAIL_ORDER if m in mail], state.origin("mail_type"))
 
     ntasks_per_tres = state.get("ntasks_per_tres", state.get("ntasks_per_gpu"))
     if ntasks_per_tres is not None:
@@ -148,6 +148,8 @@ def compose(state: JobState) -> Composition:
             state.origin("ntasks_per_tres") or state.origin("ntasks_per_gpu"),
         )
 
+    _tasks_from_gpus(state, out)
+
     # --hold wins over --priority, as in sbatch (a held job has priority 0).
     if state.get("hold") and "priority" in out.fields:
         del out.fields["priority"]
@@ -156,6 +158,22 @@ def compose(state: JobState) -> Composition:
             state.notes[priority.index] = "overridden by --hold (a held job has priority 0)"
         out.sources.pop("priority", None)
     return out
+
+
+def _tasks_from_gpus(state: JobState, out: Composition) -> None:
+    """sbatch derives the task count from --gpus and --ntasks-per-gpu when -n is not given
+    (gres_job_state_validate): --gpus=2 --ntasks-per-gpu=1 is a job of 2 tasks."""
+    per_gpu = out.fields.get("ntasks_per_tres")
+    gpus = state.get("gpus")
+    if "tasks" in out.fields or not per_gpu or not gpus:
+        return
+    total = sum(int(item.rpartition(":")[2]) for item in gpus)
+    out.set(
+        "tasks",
+        total * per_gpu,
+        state.origin("gpus"),
+        state.origin("ntasks_per_gpu") or state.origin("ntasks_per_tres"),
+    )
 
 
 def _tres(state: JobState, out: Composition) -> None:

@@ -132,8 +132,8 @@ def exclusive(state: JobState, occ: Occurrence) -> None:
 
 
 def mail_type(state: JobState, occ: Occurrence) -> None:
-    state.add("mail_type", v.mail_types(_val(occ)), occ)
-    state.put("mail_type_given", True, occ)
+    # The last --mail-type wins (seen on sbatch 26.05: ALL then END gives END only).
+    state.put("mail_type", v.mail_types(_val(occ)), occ)
 
 
 def priority(state: JobState, occ: Occurrence) -> None:

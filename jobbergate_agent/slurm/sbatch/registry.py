@@ -336,7 +336,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("mail_type",),
         h.mail_type,
-        "repeated options add up, as in sbatch; TIME_LIMIT_90 is sent as TIME=90%, etc.",
+        "the last one wins, as in sbatch; TIME_LIMIT_90 is sent as TIME=90%, etc.",
     ),
     T("mail-user", None, "required", ("mail_user",), h.string("mail_user")),
     T("mcs-label", None, "required", ("mcs_label",), h.string("mcs_label")),

@@ -1,5 +1,5 @@
 #!/bin/bash
-# fidelity corpus: mail ALL plus time-limit warnings, repeated options add up
+# fidelity corpus: two --mail-type options: the last one wins, as in sbatch
 #SBATCH --mail-type=ALL
 #SBATCH --mail-type=TIME_LIMIT_90,TIME_LIMIT_50
 #SBATCH --hold

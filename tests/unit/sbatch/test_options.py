@@ -211,6 +211,13 @@ def test_tres_per_task_and_gpus_per_task_combine():
     assert got["tres_per_task"] == "cpu=2,gres/gpu:1"
 
 
+def test_tasks_follow_from_gpus_and_ntasks_per_gpu_like_sbatch():
+    # sbatch 26.05: --gpus=2 --ntasks-per-gpu=1 gives NumTasks=2
+    assert fields(directives("--gpus=2", "--ntasks-per-gpu=1"))["tasks"] == 2
+    assert fields(directives("--gpus=fake:1", "--ntasks-per-tres=3"))["tasks"] == 3
+    assert fields(directives("-n 1", "--gpus=2", "--ntasks-per-gpu=1"))["tasks"] == 1
+
+
 def test_flags_accumulate_from_several_options():
     got = fields(
         directives(
