@@ -71,6 +71,28 @@ def wait_status(status: int | None) -> tuple[int | None, int | None]:
     return (status >> 8) & 0xFF, None
 
 
+def expand_filename(
+    pattern: str | None, *, job_id: int, user: str | None, name: str | None
+) -> str | None:
+    """Expand the common sbatch filename patterns (%j %u %x %%) for versions whose records
+    carry the raw pattern only; others (%A, %a, %N...) are left as they are."""
+    if not pattern:
+        return None
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "%" and i + 1 < len(pattern):
+            code = pattern[i + 1]
+            value = {"j": str(job_id), "u": user or "%u", "x": name or "%x", "%": "%"}.get(code)
+            if value is not None:
+                out.append(value)
+                i += 2
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
 def environment_list(environment: dict[str, str]) -> list[str]:
     return [f"{name}={value}" for name, value in environment.items()]
 

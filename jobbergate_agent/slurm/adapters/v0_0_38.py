@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from jobbergate_agent.slurm.adapters.base import Adapter as BaseAdapter
-from jobbergate_agent.slurm.adapters.base import epoch, wait_status
+from jobbergate_agent.slurm.adapters.base import epoch, expand_filename, wait_status
 from jobbergate_agent.slurm.errors import SlurmInvalidResponse, UnsupportedJobField
 from jobbergate_agent.slurm.models import load_models
 from jobbergate_agent.slurm.types import (
@@ -259,6 +259,12 @@ class Adapter(BaseAdapter):
 
     # --- job records --------------------------------------------------------------------------
     def parse_job(self, record: dict[str, Any]) -> JobRecord:
+        # 22.05 reports the output patterns unexpanded (e.g. "slurm-%j.out").
+        fill = {
+            "job_id": int(record["job_id"]),
+            "user": record.get("user_name"),
+            "name": record.get("name"),
+        }
         state = record.get("job_state")
         names = [state] if isinstance(state, str) else list(state or [])
         code, signal = wait_status(
@@ -279,8 +285,8 @@ class Adapter(BaseAdapter):
             nodes=record.get("nodes") or None,
             partition=record.get("partition"),
             working_directory=record.get("current_working_directory"),
-            standard_output=record.get("standard_output") or None,
-            standard_error=record.get("standard_error") or None,
+            standard_output=expand_filename(record.get("standard_output"), **fill),
+            standard_error=expand_filename(record.get("standard_error"), **fill),
             comment=record.get("comment") or None,
             raw=self.raw(record),
         )
