@@ -1,19 +1,25 @@
 """A mock slurmrestd for `make run` and unit tests: no Slurm, no root, real shapes.
 
-It pretends to be one Slurm release (`PROFILES`: 22.05, 24.11 or 26.05) and serves that
-release's REST versions with the bodies the lab's real servers send (tests/fixtures/slurmrestd):
+It pretends to be one Slurm release (`PROFILES`: 22.05 serving v0.0.38; 24.11 serving
+v0.0.40-42 without /slurmdb; 26.05 serving v0.0.42-45 with /slurmdb) and answers as the lab's
+real servers did (tests/fixtures/slurmrestd, compared by tests/unit/devstack):
 
 - auth as slurmrestd + slurmctld do it: X-SLURM-USER-TOKEN (or, from 23.02, Authorization:
-  Bearer) with X-SLURM-USER-NAME; HS256 checked with the mock's own key; `sun` is the user;
-  `slurm` and `root` may act for the X-SLURM-USER-NAME user. No token headers: 401 text/plain.
-  A bad token: 500 (22.05) or 511 (24.11+) with error 1007, except ping on 24.11+.
-- submissions checked like the real server (mock_slurmrestd_submit), jobs living on a clock
-  (mock_slurmrestd_jobs), optionally really executed (`execute=True`);
-- every error response carries `Connection: close`; unknown paths are 404 text/plain.
+  Bearer; never both) with X-SLURM-USER-NAME (required on 22.05); HS256 checked with the mock's
+  own key, `exp` checked, `sun` (or `username`) is the user; `slurm` and `root` may act for the
+  X-SLURM-USER-NAME user, others get 1007. No token headers: 401 text/plain. A bad token: 500
+  with -1 "Unspecified error" (22.05) or 511 with 1007 (24.11+), except ping on 24.11+,
+  which answers 200 (the controller shows as not responding);
+- submissions checked like the real server (mock_slurmrestd_submit); jobs live on a clock
+  (mock_slurmrestd_jobs), optionally really executed (`execute=True`); bodies per version in
+  mock_slurmrestd_shapes and mock_slurmrestd_records;
+- every error response carries `Connection: close`; unknown paths are 404 text/plain;
+  `/openapi/v3` serves the release's dump from openapi/ when the repository has it.
 
 Run it:  python -m jobbergate_agent.devstack.mock_slurmrestd --port 6820 --profile 26.05 \
-             --jwt-key PATH [--execute]
-In tests: `MockSlurmrestd(...).client()` is an httpx.AsyncClient over httpx.ASGITransport.
+             --jwt-key PATH [--execute]     (127.0.0.1 only; the key is made if missing)
+In tests: `MockSlurmrestd(key, "26.05").client()` is an httpx.AsyncClient over
+httpx.ASGITransport; `.transport()` gives the transport alone; `.token(user)` a valid token.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ from jobbergate_agent.devstack.mock_slurmrestd_shapes import Shapes
 from jobbergate_agent.devstack.mock_slurmrestd_submit import read_submission
 
 PRIVILEGED_USERS = frozenset({"slurm", "root"})
+OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"  # the lab's dumps, in the repo
 _PATH = re.compile(r"^/(slurm|slurmdb)/(v0\.0\.\d+)(/.*)?$")
 
 
@@ -115,10 +122,15 @@ class MockSlurmrestd:
 
     # --- helpers for tests and the runner -------------------------------------------------
 
+    def transport(self) -> httpx.ASGITransport:
+        """An httpx transport into this app, for a client built elsewhere (e.g. SlurmClient)."""
+        return httpx.ASGITransport(app=self.app)
+
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An httpx client talking to this app in-process."""
-        transport = httpx.ASGITransport(app=self.app)
-        return httpx.AsyncClient(transport=transport, base_url="http://mock-slurmrestd", **kwargs)
+        return httpx.AsyncClient(
+            transport=self.transport(), base_url="http://mock-slurmrestd", **kwargs
+        )
 
     def token(self, user: str, lifespan: int = 1800) -> str:
         """A token this mock accepts (what `scontrol token` would print)."""
@@ -192,6 +204,8 @@ class MockSlurmrestd:
         except AuthRejected:
             return self._text(401, "Authentication failure")
         path = "/" + request.path_params["path"]
+        if path.rstrip("/") in ("/openapi/v3", "/openapi", "/openapi.json"):
+            return self._openapi()
         match = _PATH.match(path)
         if not match:
             return self._text(404, self.profile.not_found_text)
@@ -236,6 +250,13 @@ class MockSlurmrestd:
             if match := re.fullmatch(r"/job/([^/]+)", path):
                 return {"GET": self._db_job}, (match.group(1),)
         return None
+
+    def _openapi(self) -> Response:
+        """The real server's document for this release, when the repository has it."""
+        document = OPENAPI_DIR / f"slurm-{self.profile.release}.json"
+        if not document.is_file():
+            return self._text(404, self.profile.not_found_text)
+        return Response(document.read_bytes(), media_type="application/json")
 
     def _text(self, status: int, text: str) -> Response:
         return PlainTextResponse(text, status_code=status, headers={"Connection": "close"})

@@ -412,3 +412,11 @@ async def test_runner_serves_on_127_0_0_1(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_openapi_document_is_the_real_dump(make_mock: Any) -> None:
+    mock = make_mock("24.11")
+    async with mock.client(headers=headers(mock)) as client:
+        r = await client.get("/openapi/v3")
+    assert r.status_code == 200
+    assert r.json()["info"]["version"] == "Slurm-24.11.5&openapi/slurmctld"
