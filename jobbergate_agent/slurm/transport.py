@@ -194,7 +194,11 @@ class Transport:
         while True:
             try:
                 raw = await self._client.request(
-                    method, path, params=params, content=content, headers=request_headers
+                    method,
+                    path,
+                    params=httpx.QueryParams(params or []),
+                    content=content,
+                    headers=request_headers,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 failure: SlurmError = SlurmConnectionError(

@@ -260,7 +260,7 @@ class Adapter(BaseAdapter):
     # --- job records --------------------------------------------------------------------------
     def parse_job(self, record: dict[str, Any]) -> JobRecord:
         # 22.05 reports the output patterns unexpanded (e.g. "slurm-%j.out").
-        fill = {
+        fill: dict[str, Any] = {
             "job_id": int(record["job_id"]),
             "user": record.get("user_name"),
             "name": record.get("name"),
