@@ -17,7 +17,7 @@ import json
 import random
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -196,7 +196,7 @@ class Transport:
                 raw = await self._client.request(
                     method,
                     path,
-                    params=httpx.QueryParams(params or []),
+                    params=httpx.QueryParams(cast(Any, params or [])),
                     content=content,
                     headers=request_headers,
                 )
