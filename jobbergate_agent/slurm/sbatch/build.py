@@ -279,7 +279,8 @@ def describe_unsupported(built: BuiltJob, error: UnsupportedJobField) -> str:
     """An adapter's UnsupportedJobField, worded as a rejection that names the options."""
     parts = []
     for field_name in error.fields:
-        options = built.options_for(field_name)
+        # adapters may name a member, e.g. "flags=GRES_BINDING_ENFORCED"
+        options = built.options_for(field_name.split("=", 1)[0])
         if options:
             given = ", ".join(f"{opt.text} ({opt.origin})" for opt in options)
             part = f"{field_name} (from {given})"

@@ -136,9 +136,9 @@ def compose(state: JobState) -> Composition:
     _tres(state, out)
     _flags(state, out)
 
-    mail = state.get("mail_type")
+    mail = state.members("mail_type")
     if mail:
-        out.set("mail_type", [m for m in MAIL_ORDER if m in mail], state.origin("mail_type"))
+        out.set("mail_type", [m for m in MAIL_ORDER if m in mail], *mail.values())
 
     ntasks_per_tres = state.get("ntasks_per_tres", state.get("ntasks_per_gpu"))
     if ntasks_per_tres is not None:

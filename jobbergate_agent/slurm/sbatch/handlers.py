@@ -132,8 +132,9 @@ def exclusive(state: JobState, occ: Occurrence) -> None:
 
 
 def mail_type(state: JobState, occ: Occurrence) -> None:
-    # The last --mail-type wins (seen on sbatch 26.05: ALL then END gives END only).
-    state.put("mail_type", v.mail_types(_val(occ)), occ)
+    # Repeated --mail-type options add up, as in sbatch 22.05 and 24.11 (checked on the lab;
+    # sbatch 26.05 keeps only the last one).
+    state.add("mail_type", v.mail_types(_val(occ)), occ)
 
 
 def priority(state: JobState, occ: Occurrence) -> None:

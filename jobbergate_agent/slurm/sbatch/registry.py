@@ -336,7 +336,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("mail_type",),
         h.mail_type,
-        "the last one wins, as in sbatch; TIME_LIMIT_90 is sent as TIME=90%, etc.",
+        "repeated options add up (sbatch 22.05/24.11; 26.05 keeps the last); TIME_LIMIT_90 is "
+        "sent as TIME=90%, etc.",
     ),
     T("mail-user", None, "required", ("mail_user",), h.string("mail_user")),
     T("mcs-label", None, "required", ("mcs_label",), h.string("mcs_label")),

@@ -1,8 +1,8 @@
 """What the options asked for, before it becomes a JobDescription.
 
 Like sbatch's `slurm_opt_t`: each option writes its part here as it is read (script first,
-then sbatch_arguments), so a later option overrides an earlier one, and the flag options
-(--spread-job, ...) accumulate. Every value remembers the occurrence that set it.
+then sbatch_arguments), so a later option overrides an earlier one, and options that add up
+(--mail-type, the flag options) accumulate. Every value remembers the occurrence that set it.
 """
 
 from __future__ import annotations

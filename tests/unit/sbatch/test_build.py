@@ -134,3 +134,12 @@ def test_describe_unsupported_for_an_agent_field():
     built = make("#!/bin/sh\n")
     message = describe_unsupported(built, UnsupportedJobField(("environment",), "v0.0.38"))
     assert "environment (set by the agent: JOB_BASE_ENVIRONMENT)" in message
+
+
+def test_describe_unsupported_for_a_field_member():
+    built = make(directives("--gres=gpu:1", "--gres-flags=enforce-binding"))
+    error = UnsupportedJobField(("flags=GRES_BINDING_ENFORCED",), "v0.0.38")
+    message = describe_unsupported(built, error)
+    assert "flags=GRES_BINDING_ENFORCED (from --gres-flags=enforce-binding (script line 3))" in (
+        message
+    )
