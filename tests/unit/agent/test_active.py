@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from jobbergate_agent.agent.active import ActiveTask
 from jobbergate_agent.agent.messages import CANCELLED_BEFORE_SLURM
 from jobbergate_agent.agent.pending import PendingTask
@@ -279,6 +281,7 @@ async def test_cancelled_during_an_unanswered_submit_is_not_called_never_submitt
     assert requests_to(mock, "PUT", f"/agent/{sid}") == 0  # not "cancelled before Slurm"
 
     ctx.settings = ctx.settings.model_copy(update={"SLURMRESTD_TIMEOUT": 0.01})
+    await asyncio.sleep(0.05)  # past the grace period
     await ActiveTask(ctx).run()
     job_id = next(iter(slurm.jobs))
     assert ("cancel", "alice", job_id) in slurm.log

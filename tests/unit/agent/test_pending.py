@@ -194,6 +194,7 @@ async def test_a_lost_submit_answer_is_found_by_its_tag_not_submitted_again(mock
     assert slurm.calls["submit"] == 0 and slurm.calls["find_jobs_by_comment"] == 0
 
     ctx.settings = ctx.settings.model_copy(update={"SLURMRESTD_TIMEOUT": 0.01})
+    await asyncio.sleep(0.05)  # past the grace period
     await PendingTask(ctx).run()
     job_ids = list(slurm.jobs)
     assert len(job_ids) == 1 and len(slurm.submitted) == 1
