@@ -1,5 +1,6 @@
 #!/bin/bash
 # fidelity corpus: singleton dependency
+# fidelity: isolate=yes
 #SBATCH --dependency=singleton
 #SBATCH -J dep-single
 #SBATCH --hold
