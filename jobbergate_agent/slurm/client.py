@@ -21,6 +21,8 @@ from jobbergate_agent.slurm.errors import (
     SlurmError,
     SlurmInvalidResponse,
     SlurmJobNotFound,
+    SlurmRejected,
+    SlurmUnknownUser,
     SlurmVersionError,
 )
 from jobbergate_agent.slurm.tokens import TokenProvider
@@ -34,7 +36,15 @@ from jobbergate_agent.slurm.types import (
 )
 
 ALREADY_DONE = 2021
+UNKNOWN_USER = 6010  # "Rejecting authentication of user nobody or group nobody"
 INVALID_JOB_ID = 2017
+
+
+def unknown_user_message(user: str, ran_as: str | None = None, job_id: int | None = None) -> str:
+    text = f"Slurm does not know the user {user}: there is no such account on the cluster"
+    if ran_as:
+        text += f" (job {job_id} would have run as {ran_as}; it was cancelled)"
+    return text
 
 
 class SlurmClient:
@@ -202,15 +212,52 @@ class SlurmClient:
         adapter = await self._ready()
         body = adapter.render_submission(job)
         what = f"submit job {job.name or ''} as {user}".replace("  ", " ")
-        response = await self._call(
-            "POST", adapter.submit_path(), user, what=what, body=body, idempotent=False
-        )
+        response = await self._submit_call(user, what, body)
         result = adapter.parse_submit(self._json(response, what))
         for warning in result.warnings:
             logger.warning(
                 "Slurm job {} submitted as {} with a warning: {}", result.job_id, user, warning
             )
+        result.record = await self._check_owner(user, result.job_id)
         return result
+
+    async def _submit_call(self, user: str, what: str, body: dict[str, Any]) -> Response:
+        adapter = self.adapter
+        try:
+            return await self._call(
+                "POST", adapter.submit_path(), user, what=what, body=body, idempotent=False
+            )
+        except SlurmRejected as error:
+            if UNKNOWN_USER in error.error_numbers:  # 26.05 refuses an unresolvable user
+                raise SlurmUnknownUser(
+                    user, unknown_user_message(user), status=error.status, errors=error.errors
+                ) from None
+            raise
+
+    async def _check_owner(self, user: str, job_id: int) -> JobRecord | None:
+        """Slurm up to 25.x accepts a token for a user it cannot resolve and runs the job as
+        nobody. Read the job back: it runs as `user`, or not at all."""
+        try:
+            record = await self.get_job(user, job_id)
+        except SlurmError as error:  # the job exists; the loop reads it again later
+            logger.warning(
+                "could not read back Slurm job {} after submitting it: {}", job_id, error
+            )
+            return None
+        if record.user_name != user:  # "" or None: an id without a name, 99 (nobody)
+            try:
+                await self.cancel(user, job_id)
+            except SlurmError as error:
+                logger.error(
+                    "Slurm job {} runs as {} instead of {} and could not be cancelled: {}",
+                    job_id,
+                    record.user_name,
+                    user,
+                    error,
+                )
+            ran_as = record.user_name or f"uid {record.user_id}"
+            raise SlurmUnknownUser(user, unknown_user_message(user, ran_as, job_id))
+        return record
 
     async def get_job(self, user: str, job_id: int) -> JobRecord:
         adapter = await self._ready()

@@ -80,6 +80,14 @@ class SlurmRejected(SlurmError):
         return numbers[0] if numbers else None
 
 
+class SlurmUnknownUser(SlurmRejected):
+    """Slurm cannot resolve the user the job was submitted as (no such POSIX user there)."""
+
+    def __init__(self, user: str, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.user = user
+
+
 class SlurmInvalidResponse(SlurmError):
     """The answer could not be understood (not JSON, or not of the expected shape)."""
 

@@ -198,13 +198,6 @@ class JobDescription(BaseModel):
         }
 
 
-class SubmitResult(BaseModel):
-    job_id: int
-    step_id: str | None = None
-    user_message: str | None = None
-    warnings: list[str] = Field(default_factory=list)
-
-
 class JobStateInfo(BaseModel):
     """The light answer of a batched state query."""
 
@@ -218,6 +211,7 @@ class JobRecord(BaseModel):
     job_id: int
     name: str | None = None
     user_name: str | None = None
+    user_id: int | None = None
     state: str  # a Jobbergate state name (see jobbergate_state)
     slurm_states: list[str] = Field(default_factory=list)
     reason: str | None = None
@@ -238,6 +232,15 @@ class JobRecord(BaseModel):
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+
+class SubmitResult(BaseModel):
+    job_id: int
+    step_id: str | None = None
+    user_message: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    # The job as slurmctld holds it right after the submit (read back to check its owner).
+    record: JobRecord | None = None
 
 
 class PingResult(BaseModel):

@@ -175,6 +175,7 @@ class DataParserAdapter(Adapter):
             job_id=int(record["job_id"]),
             name=record.get("name"),
             user_name=record.get("user_name"),
+            user_id=no_val_int(record.get("user_id")),
             state=jobbergate_state(state_list),
             slurm_states=state_list,
             reason=record.get("state_reason"),

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any
 
 from jobbergate_agent.slurm.adapters.base import Adapter as BaseAdapter
-from jobbergate_agent.slurm.adapters.base import epoch, expand_filename, wait_status
+from jobbergate_agent.slurm.adapters.base import epoch, expand_filename, no_val_int, wait_status
 from jobbergate_agent.slurm.errors import SlurmInvalidResponse, UnsupportedJobField
 from jobbergate_agent.slurm.models import load_models
 from jobbergate_agent.slurm.types import (
@@ -274,6 +274,7 @@ class Adapter(BaseAdapter):
             job_id=int(record["job_id"]),
             name=record.get("name"),
             user_name=record.get("user_name"),
+            user_id=no_val_int(record.get("user_id")),
             state=jobbergate_state(names),
             slurm_states=names,
             reason=record.get("state_reason"),

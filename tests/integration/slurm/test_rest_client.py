@@ -11,6 +11,7 @@ from jobbergate_agent.slurm.errors import (
     SlurmAuthenticationError,
     SlurmJobNotFound,
     SlurmRejected,
+    SlurmUnknownUser,
     SlurmVersionError,
 )
 from jobbergate_agent.slurm.types import JobDescription
@@ -160,3 +161,18 @@ async def test_unknown_job_is_not_found(cluster_version, make_client):
     client = make_client(cluster, version)
     with pytest.raises(SlurmJobNotFound):
         await client.get_job(cluster.users[0], 987_654)
+
+
+@pytest.mark.parametrize("mode", ["user", "proxy"])
+async def test_a_user_slurm_cannot_resolve_is_refused(cluster_version, make_client, mode):
+    """No job may run as nobody: 26.05 refuses the submit, older releases accept it as nobody
+    and the client cancels it."""
+    cluster, version = cluster_version
+    client = make_client(cluster, version, SLURMRESTD_AUTH_MODE=mode)
+    description, _ = job("jgnosuchuser", "#!/bin/sh\ntrue\n", hold=True)
+    description.current_working_directory = "/tmp"
+    with pytest.raises(SlurmUnknownUser) as error:
+        await client.submit("jgnosuchuser", description)
+    assert error.value.user == "jgnosuchuser"
+    listed = cluster.run("squeue", "-h", "-u", "nobody", "-t", "PD,R", "-o", "%i")
+    assert listed.stdout.strip() == "", f"jobs left running as nobody: {listed.stdout}"

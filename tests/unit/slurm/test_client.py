@@ -11,6 +11,7 @@ from jobbergate_agent.slurm.errors import (
     SlurmAuthenticationError,
     SlurmEndpointNotServed,
     SlurmRejected,
+    SlurmUnknownUser,
     SlurmVersionError,
 )
 from jobbergate_agent.slurm.tokens import TokenMinter, UserTokens
@@ -90,6 +91,11 @@ async def test_submit_sends_the_users_token_and_reads_warnings():
                 "warnings": [{"description": "Ignoring unknown field"}],
                 "errors": [],
             },
+        )
+    )
+    respx.get(f"{BASE}/slurm/v0.0.44/job/42").mock(
+        return_value=httpx.Response(
+            200, json={"jobs": [{"job_id": 42, "user_name": "jgbob", "job_state": ["PENDING"]}]}
         )
     )
     c = client()
@@ -260,3 +266,45 @@ async def test_check_auth_accepts_not_modified():
     serve(["v0.0.38"])
     respx.get(f"{BASE}/slurm/v0.0.38/jobs/").mock(return_value=httpx.Response(304))
     await client().check_auth("jgalice")
+
+
+@respx.mock
+async def test_a_job_that_would_run_as_nobody_is_cancelled_and_refused():
+    """Up to 25.x Slurm runs a job for an unresolvable user as nobody."""
+    serve(["v0.0.42"])
+    respx.post(f"{BASE}/slurm/v0.0.42/job/submit").mock(
+        return_value=httpx.Response(200, json={"job_id": 7, "errors": []})
+    )
+    respx.get(f"{BASE}/slurm/v0.0.42/job/7").mock(
+        return_value=httpx.Response(
+            200, json={"jobs": [{"job_id": 7, "user_name": "nobody", "job_state": ["PENDING"]}]}
+        )
+    )
+    cancel = respx.delete(f"{BASE}/slurm/v0.0.42/job/7").mock(
+        return_value=httpx.Response(200, json={"errors": []})
+    )
+    with pytest.raises(SlurmUnknownUser) as error:
+        await client().submit("ghost", JobDescription(script="x"))
+    assert error.value.user == "ghost" and "no such account" in str(error.value)
+    assert cancel.called
+
+
+@respx.mock
+async def test_26_05_refusal_of_an_unknown_user_is_typed():
+    serve(["v0.0.45"])
+    respx.post(f"{BASE}/slurm/v0.0.45/job/submit").mock(
+        return_value=httpx.Response(
+            500,
+            json={
+                "errors": [
+                    {
+                        "error_number": 6010,
+                        "description": "Batch job submission failed",
+                        "error": "Rejecting authentication of user nobody or group nobody",
+                    }
+                ]
+            },
+        )
+    )
+    with pytest.raises(SlurmUnknownUser):
+        await client().submit("ghost", JobDescription(script="x"))
