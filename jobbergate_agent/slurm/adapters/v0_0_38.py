@@ -34,7 +34,6 @@ _SAME_NAME = frozenset(
         "argv",
         "array",
         "batch_features",
-        "begin_time",
         "burst_buffer",
         "cluster_constraint",
         "comment",
@@ -46,7 +45,6 @@ _SAME_NAME = frozenset(
         "cpu_frequency",
         "cpus_per_task",
         "current_working_directory",
-        "delay_boot",
         "dependency",
         "distribution",
         "hold",
@@ -60,7 +58,6 @@ _SAME_NAME = frozenset(
         "partition",
         "prefer",
         "qos",
-        "requeue",
         "reservation",
         "sockets_per_node",
         "standard_error",
@@ -72,7 +69,6 @@ _SAME_NAME = frozenset(
         "tasks_per_socket",
         "thread_specification",
         "threads_per_core",
-        "wait_all_nodes",
         "wckey",
     ]
 )
@@ -171,8 +167,22 @@ class Adapter(BaseAdapter):
                     refuse("sharing", "--exclusive=topo needs Slurm 24.05 or later")
                 else:
                     out["exclusive"] = value
+            elif name == "begin_time":
+                # An integer is refused ("Unable to parse time"); Slurm's uts<epoch> time
+                # string is read exactly, whatever the time zones of agent and slurmctld.
+                out["begin_time"] = f"uts{value}"
+            elif name == "delay_boot":
+                out["delay_boot"] = -(-int(value) // 60)  # type: ignore[call-overload]  # minutes here
+            elif name == "wait_all_nodes":
+                out["wait_all_nodes"] = int(bool(value))  # a bool is refused
+            elif name == "requeue":
+                if value:
+                    out["requeue"] = True
+                else:  # false, 0 and "no" all leave Requeue=1 on 22.05
+                    refuse("requeue", "--no-requeue cannot be expressed in REST v0.0.38 (22.05)")
             elif name == "kill_on_node_fail":
-                out["no_kill"] = not value
+                if not value:
+                    out["no_kill"] = "set"  # a bool is refused ("Invalid no kill specification")
             elif name == "flags":
                 for flag in value:  # type: ignore[attr-defined]
                     if flag not in _FLAG_FIELDS:
@@ -192,11 +202,13 @@ class Adapter(BaseAdapter):
         self._render_nodes(given, out)
         if "kill_warning_signal" in given:
             flags = list(given.get("kill_warning_flags") or [])  # type: ignore[call-overload]
-            prefix = ("B:" if "BATCH_JOB" in flags else "") + (
-                "R:" if "RESERVATION_JOB" in flags else ""
-            )
+            if flags:  # "B:" and "R:" prefixes are refused: "Invalid SIGNAL specification"
+                refuse(
+                    "kill_warning_flags",
+                    "--signal with B: or R: cannot be expressed in REST v0.0.38 (22.05)",
+                )
             delay = given.get("kill_warning_delay")
-            out["signal"] = f"{prefix}{given['kill_warning_signal']}" + (
+            out["signal"] = f"{given['kill_warning_signal']}" + (
                 f"@{delay}" if delay is not None else ""
             )
         unknown = [k for k in out if k not in self.job_fields]

@@ -98,7 +98,10 @@ def test_v0_0_38_speaks_sbatch_names():
             memory_per_tres="gres/gpu:100",
             kill_warning_signal="USR1",
             kill_warning_delay=30,
-            kill_warning_flags=["BATCH_JOB"],
+            begin_time=1_800_000_000,
+            delay_boot=300,
+            wait_all_nodes=True,
+            requeue=True,
             flags=["SPREAD_JOB", "KILL_INVALID_DEPENDENCY"],
             priority=INFINITE,
         )
@@ -109,12 +112,15 @@ def test_v0_0_38_speaks_sbatch_names():
     assert job["time_limit"] == "UNLIMITED"
     assert job["nodes"] == "2-4"
     assert job["exclusive"] == "exclusive"
-    assert job["no_kill"] is True
+    assert job["no_kill"] == "set"  # what 22.05 accepts; a bool is refused
     assert job["open_mode"] == "append"
     assert job["mail_type"] == "END,TIME_LIMIT_90"
     assert job["gres"] == "gpu:fake:1" and job["gpus"] == "2"
     assert job["cpus_per_gpu"] == "3" and job["memory_per_gpu"] == 100
-    assert job["signal"] == "B:USR1@30"
+    assert job["signal"] == "USR1@30"
+    assert job["begin_time"] == "uts1800000000"
+    assert job["delay_boot"] == 5  # minutes in v0.0.38, seconds in JobDescription
+    assert job["wait_all_nodes"] == 1 and job["requeue"] is True
     assert job["spread_job"] is True and job["kill_on_invalid_dependency"] is True
     assert job["priority"] == "TOP"
     assert set(job) <= set(get_adapter("v0.0.38").job_fields)  # unknown keys fail the request
@@ -146,3 +152,13 @@ def test_every_unsupported_field_is_named_at_once():
             base_job(required_nodes=["a"], excluded_nodes=["b"])
         )
     assert error.value.fields == ("required_nodes", "excluded_nodes")
+
+
+def test_v0_0_38_refuses_what_22_05_would_misread():
+    adapter = get_adapter("v0.0.38")
+    with pytest.raises(UnsupportedJobField, match="--no-requeue"):
+        adapter.render_submission(base_job(requeue=False))  # 22.05 keeps Requeue=1
+    with pytest.raises(UnsupportedJobField, match="B: or R:"):
+        adapter.render_submission(
+            base_job(kill_warning_signal="USR1", kill_warning_flags=["BATCH_JOB"])
+        )
