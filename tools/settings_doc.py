@@ -63,7 +63,7 @@ def read_fields() -> list[Field]:
             previous_end = node.end_lineno or previous_end
             continue
         comment: list[str] = []
-        for line in lines[previous_end:node.lineno - 1]:
+        for line in lines[previous_end : node.lineno - 1]:
             text = line.strip()
             if text.startswith("# ---"):
                 section = text.strip("# -")
@@ -76,9 +76,12 @@ def read_fields() -> list[Field]:
 
 
 def env_example(fields: list[Field]) -> str:
-    out = ["# Every setting of jg-run, with its default. Copy to .env (or set these variables",
-           "# in the environment) and uncomment what you change. Generated from",
-           "# jobbergate_agent/settings.py by tools/settings_doc.py.", ""]
+    out = [
+        "# Every setting of jg-run, with its default. Copy to .env (or set these variables",
+        "# in the environment) and uncomment what you change. Generated from",
+        "# jobbergate_agent/settings.py by tools/settings_doc.py.",
+        "",
+    ]
     section = None
     for field in fields:
         if field.section != section:
