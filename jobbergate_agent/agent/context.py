@@ -22,6 +22,8 @@ from jobbergate_agent.slurm.client import SlurmClient
 from jobbergate_agent.slurm.errors import SlurmEndpointNotServed, SlurmJobNotFound
 from jobbergate_agent.slurm.types import JobRecord
 
+NOBODY = frozenset({"nobody", "99"})
+
 
 class SubmitInFlight(Exception):
     """A submit without an answer may still be in flight; try again later."""
@@ -134,7 +136,9 @@ class AgentContext:
         index = {}
         for record in records:
             submission_id = submission_id_from_comment(self.client_id, record.comment)
-            if submission_id is not None:
+            # A job that ran as nobody is the husk of a submit for a user Slurm does not know
+            # (the client cancels it and the submission is rejected): it stands for no job.
+            if submission_id is not None and record.user_name not in NOBODY:
                 index[submission_id] = record
         self.tag_index = index
         return index

@@ -23,8 +23,9 @@ _SLURM_HINTS = {
     2127: "the job has no environment; this is an agent setting (JOB_BASE_ENVIRONMENT), tell "
     "the cluster administrators",
 }
-# Slurm says these when the user does not exist on the cluster.
-UNKNOWN_USER_ERRORS = frozenset({2010})
+# Slurm says these when the user does not exist on the cluster: 2010 user id missing, 6010
+# "Rejecting authentication of user nobody" (an unresolvable name becomes nobody, 25.05.8+).
+UNKNOWN_USER_ERRORS = frozenset({2010, 6010})
 
 
 def clamp(message: str) -> str:
@@ -56,10 +57,11 @@ def unmappable(email: str, detail: str) -> str:
     )
 
 
-def unknown_slurm_user(email: str, username: str, detail: str) -> str:
+def unknown_slurm_user(email: str, username: str, detail: str | None = None) -> str:
+    said = f" (Slurm said: {detail})" if detail else ""
     return clamp(
         f"The email {email} mapped to username {username}, and {username} does not exist on the "
-        f"cluster (Slurm said: {detail}).\n"
+        f"cluster{said}.\n"
         "Ask the cluster administrators to create the account or to fix the user mapping."
     )
 

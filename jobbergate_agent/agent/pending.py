@@ -32,6 +32,7 @@ from jobbergate_agent.jobbergate.schemas import PendingSubmission
 from jobbergate_agent.slurm.errors import (
     SlurmAuthenticationError,
     SlurmRejected,
+    SlurmUnknownUser,
     UnsupportedJobField,
 )
 
@@ -228,6 +229,11 @@ class PendingTask:
         except UnsupportedJobField as error:
             ctx.journal.abandon_submit(submission.id)
             return await self.reject(submission, self._unsupported(built, error), user=username)
+        except SlurmUnknownUser:
+            # (Before 26.05 Slurm accepts such a job as uid 99; the client cancelled it.)
+            ctx.journal.abandon_submit(submission.id)
+            message = messages.unknown_slurm_user(email, username)
+            return await self.reject(submission, message, user=username)
         except SlurmRejected as error:
             ctx.journal.abandon_submit(submission.id)
             if error.error_number in messages.UNKNOWN_USER_ERRORS:

@@ -15,6 +15,7 @@ from jobbergate_agent.slurm.errors import (
     SlurmErrorItem,
     SlurmRejected,
     SlurmTimeoutError,
+    SlurmUnknownUser,
 )
 from jobbergate_agent.slurm.types import JobDescription
 from tests.unit.agent.conftest import CLIENT_ID, MINIMAL, add_submission, requests_to
@@ -111,15 +112,38 @@ async def test_each_reject_cause_gives_one_readable_message_and_others_go_throug
         assert ctx.journal.get(sid) is None
 
 
-async def test_unknown_user_error_number_is_worded_as_a_missing_account(mock, slurm, ctx):
+@pytest.mark.parametrize("number", [2010, 6010])
+async def test_unknown_user_error_numbers_are_worded_as_a_missing_account(mock, slurm, ctx, number):
     sid = add_submission(mock, "uid")
     slurm.rejections["uid"] = SlurmRejected(
-        "refused", errors=(SlurmErrorItem(2010, "User's UID not found", "job_submit"),)
+        "refused", errors=(SlurmErrorItem(number, "Rejecting authentication", "job_submit"),)
     )
     await PendingTask(ctx).run()
     assert mock.submissions[sid].report_message.startswith(
         "The email alice@example.com mapped to username alice, and alice does not exist"
     )
+
+
+async def test_slurm_unknown_user_is_worded_as_a_missing_account(mock, slurm, ctx):
+    sid = add_submission(mock, "uid99", owner="bob@example.com")
+    slurm.rejections["uid99"] = SlurmUnknownUser(
+        "bob", "Slurm does not know the user bob: there is no such account on the cluster"
+    )
+    await PendingTask(ctx).run()
+    assert mock.submissions[sid].report_message == (
+        "The email bob@example.com mapped to username bob, and bob does not exist on the "
+        "cluster.\nAsk the cluster administrators to create the account or to fix the user "
+        "mapping."
+    )
+    assert ctx.journal.get(sid) is None
+
+
+async def test_a_job_that_ran_as_nobody_is_not_taken_for_the_submission(mock, slurm, ctx):
+    sid = add_submission(mock, "husk")
+    slurm.add_job("nobody", f"jobbergate:{CLIENT_ID}:{sid}", "CANCELLED")
+    await PendingTask(ctx).run()
+    assert slurm.calls["submit"] == 1
+    assert mock.submissions[sid].slurm_job_id == max(slurm.jobs)
 
 
 async def test_a_token_slurm_refuses_for_everyone_is_not_blamed_on_the_user(mock, slurm, ctx):
