@@ -81,7 +81,7 @@ models-check: install
 	$(UV) run $(PY) python tools/generate_models.py --check
 
 bench: install lab-up
-	$(UV) run $(PY) python -m tools.bench
+	$(UV) run $(PY) python tools/bench.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache
