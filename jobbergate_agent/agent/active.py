@@ -31,7 +31,14 @@ from datetime import UTC, datetime
 from loguru import logger
 
 from jobbergate_agent.agent import messages
-from jobbergate_agent.agent.context import AgentContext, TaskOutcome, describe, event, is_transient
+from jobbergate_agent.agent.context import (
+    AgentContext,
+    TaskOutcome,
+    describe,
+    event,
+    is_transient,
+    state_reason,
+)
 from jobbergate_agent.agent.journal import JournalEntry
 from jobbergate_agent.agent.reporting import SETTLED_STATES, report_submitted
 from jobbergate_agent.agent.tags import submission_tag
@@ -179,7 +186,7 @@ class ActiveTask:
                 job_id, has_accounting=ctx.slurm.has_accounting
             )
         else:
-            state, raw, reason = record.state, record.raw, record.reason
+            state, raw, reason = record.state, record.raw, state_reason(record.reason)
             if record.source == "slurmdbd" and state != entry.last_state:
                 event(
                     submission.id,
@@ -316,4 +323,5 @@ def _changed(info: JobStateInfo, entry: JournalEntry) -> bool:
     if info.state != entry.last_state:
         return True
     # Some versions give no reason in the batched answer; the full record then decides.
-    return info.reason is not None and info.reason != entry.last_reason
+    reason = state_reason(info.reason)
+    return reason is not None and reason != entry.last_reason

@@ -187,6 +187,12 @@ class AgentContext:
         return record.user_name if record is not None else None
 
 
+def state_reason(reason: str | None) -> str | None:
+    """Slurm says "None" when a job has no reason; Jobbergate shows the reason to people, so
+    no reason is null, not the word None."""
+    return None if reason is None or reason.strip() in ("", "None") else reason
+
+
 def describe(error: BaseException) -> str:
     """An error as one line for logs (never a traceback for an expected failure)."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""

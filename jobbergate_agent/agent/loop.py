@@ -23,6 +23,9 @@ from jobbergate_agent.agent.active import ActiveTask
 from jobbergate_agent.agent.context import AgentContext, TaskOutcome, describe
 from jobbergate_agent.agent.pending import PendingTask
 
+# What a run that changed nothing counts.
+QUIET_COUNTS = frozenset({"unchanged", "settled", "being submitted", "conflict, not retried"})
+
 
 class Task(Protocol):
     name: str
@@ -89,10 +92,12 @@ class Agent:
         except Exception as error:  # a bug in a task must not end the daemon
             logger.opt(exception=error).error("{} task failed: {}", task.name, describe(error))
             outcome = TaskOutcome(task.name, ok=False, error=describe(error))
-        if outcome.ok:
-            logger.info(outcome.summary())
-        else:
+        if not outcome.ok:
             logger.warning(outcome.summary())
+        elif task.name == "heartbeat" or set(outcome.counts) <= QUIET_COUNTS:
+            logger.debug(outcome.summary())  # a quiet cycle: nothing worth a line at INFO
+        else:
+            logger.info(outcome.summary())
         return outcome
 
     async def _every(self, task: Task) -> None:

@@ -8,7 +8,13 @@ made).
 from __future__ import annotations
 
 from jobbergate_agent.agent import messages
-from jobbergate_agent.agent.context import AgentContext, describe, event, is_transient
+from jobbergate_agent.agent.context import (
+    AgentContext,
+    describe,
+    event,
+    is_transient,
+    state_reason,
+)
 from jobbergate_agent.jobbergate.errors import JobbergateBadRequest, JobbergateNotFound
 from jobbergate_agent.slurm.types import FINAL_STATES
 
@@ -37,7 +43,7 @@ async def report_submitted(
         )
     else:
         if record is not None:
-            state, info, reason = record.state, record.raw, record.reason
+            state, info, reason = record.state, record.raw, state_reason(record.reason)
         else:
             state = "UNKNOWN"
             reason = messages.unknown_job_reason(job_id, has_accounting=ctx.slurm.has_accounting)

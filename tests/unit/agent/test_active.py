@@ -286,3 +286,12 @@ async def test_cancelled_during_an_unanswered_submit_is_not_called_never_submitt
     job_id = next(iter(slurm.jobs))
     assert ("cancel", "alice", job_id) in slurm.log
     assert mock.submissions[sid].slurm_job_id == job_id
+
+
+async def test_slurm_reason_none_is_reported_as_null(mock, slurm, ctx):
+    (sid,) = await submitted(mock, ctx, "no-reason")
+    assert mock.submissions[sid].reports[-1][1]["slurm_job_state_reason"] is None
+    slurm.set_state(mock.submissions[sid].slurm_job_id, "RUNNING", "None")
+    await ActiveTask(ctx).run()
+    assert mock.submissions[sid].slurm_job_state == "RUNNING"
+    assert mock.submissions[sid].slurm_job_state_reason is None
