@@ -152,3 +152,27 @@ def test_sigterm_finishes_the_current_submission_and_exits_0(tmp_path):
     assert result == {"first": "SUBMITTED", "second": "CREATED", "submits": 1}
     assert "SIGTERM received" in stderr and "jobbergate agent stopped" in stderr
     assert "Traceback" not in stderr
+
+
+def test_a_bad_setting_stops_the_daemon_with_one_line(monkeypatch, capsys):
+    from jobbergate_agent import cli
+
+    monkeypatch.setenv("JOBBERGATE_AGENT_SLURMRESTD_AUTH_MODE", "sideways")
+    assert cli.main(["--once"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("jg-run: configuration error: JOBBERGATE_AGENT_SLURMRESTD_AUTH_MODE")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+async def test_build_context_uses_the_real_mapper_and_translator(settings, slurm):
+    from jobbergate_agent.agent.assemble import build_context, close_context
+
+    ctx = build_context(settings.model_copy(update={"SINGLE_USER_SUBMITTER": "jobs"}), slurm=slurm)
+    try:
+        assert type(ctx.mapper).__module__ == "jobbergate_agent.user_mapper.single_user"
+        assert await ctx.mapper.username_for("anyone@example.com") == "jobs"
+        assert ctx.translator.source == "jobbergate_agent.slurm.sbatch"
+        assert ctx.journal.path == settings.CACHE_DIR / "submission-journal.sqlite3"
+    finally:
+        await close_context(ctx)
+    assert slurm.calls["aclose"] == 1
