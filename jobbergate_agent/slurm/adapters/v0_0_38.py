@@ -9,7 +9,6 @@ all in this version, and are refused with the reason rather than dropped.
 
 from __future__ import annotations
 
-import time
 from functools import cached_property
 from types import ModuleType
 from typing import Any
@@ -86,6 +85,12 @@ _FLAG_FIELDS = {
     "SPREAD_JOB": ("spread_job", True),
     "PREFER_MINIMUM_NODE_COUNT": ("minimum_nodes", True),
 }
+_GRES_FLAGS = {
+    "GRES_BINDING_ENFORCED": "enforce-binding",
+    "GRES_BINDING_DISABLED": "disable-binding",
+}
+# Keys 22.05 reads although its OpenAPI document does not list them (measured on the lab).
+_UNLISTED_KEYS = frozenset({"no_requeue"})
 _NEEDS_NEWER = "needs Slurm 23.02 or later (REST v0.0.39+)"
 _HINTS = {
     "required_nodes": f"--nodelist {_NEEDS_NEWER}",
@@ -155,7 +160,8 @@ class Adapter(BaseAdapter):
             elif name == "priority":
                 out["priority"] = "TOP" if value == INFINITE else str(value)
             elif name == "deadline":
-                out["deadline"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(value))  # type: ignore[arg-type]
+                # as begin_time: a local date would be read in slurmrestd's time zone
+                out["deadline"] = f"uts{value}"
             elif name == "mail_type":
                 out["mail_type"] = ",".join(_MAIL_TYPES.get(m, m) for m in value)  # type: ignore[attr-defined]
             elif name == "open_mode":
@@ -178,18 +184,25 @@ class Adapter(BaseAdapter):
             elif name == "requeue":
                 if value:
                     out["requeue"] = True
-                else:  # false, 0 and "no" all leave Requeue=1 on 22.05
-                    refuse("requeue", "--no-requeue cannot be expressed in REST v0.0.38 (22.05)")
+                else:  # false, 0 and "no" all leave Requeue=1 on 22.05; no_requeue works
+                    out["no_requeue"] = True
             elif name == "kill_on_node_fail":
                 if not value:
                     out["no_kill"] = "set"  # a bool is refused ("Invalid no kill specification")
             elif name == "flags":
                 for flag in value:  # type: ignore[attr-defined]
+                    if flag in _GRES_FLAGS:  # --gres-flags, read as sbatch reads it
+                        out["gres_flags"] = _GRES_FLAGS[flag]
+                        continue
                     if flag not in _FLAG_FIELDS:
                         refuse(f"flags={flag}")
                         continue
                     field, flag_value = _FLAG_FIELDS[flag]
                     out[field] = flag_value
+            elif name == "distribution_plane_size":
+                # sbatch's -m plane=N: the size travels inside the distribution string
+                if "=" not in str(given.get("distribution", "")):
+                    out["distribution"] = f"plane={value}"
             elif name in ("kill_warning_signal", "kill_warning_delay", "kill_warning_flags"):
                 continue  # combined below
             elif name.startswith("tres_") or name in ("cpus_per_tres", "memory_per_tres"):
@@ -211,7 +224,7 @@ class Adapter(BaseAdapter):
             out["signal"] = f"{given['kill_warning_signal']}" + (
                 f"@{delay}" if delay is not None else ""
             )
-        unknown = [k for k in out if k not in self.job_fields]
+        unknown = [k for k in out if k not in self.job_fields | _UNLISTED_KEYS]
         for key in unknown:  # defensive: v0.0.38 fails the request on an unknown key
             out.pop(key)
             refuse(key)

@@ -154,10 +154,27 @@ def test_every_unsupported_field_is_named_at_once():
     assert error.value.fields == ("required_nodes", "excluded_nodes")
 
 
+def test_v0_0_38_says_what_22_05_reads_as_sbatch_would():
+    # each form measured on the lab's 22.05 (tests/fidelity: 056, 061, 027, 042)
+    job = get_adapter("v0.0.38").render_submission(
+        base_job(
+            requeue=False,
+            deadline=1900000000,
+            distribution="plane=1",
+            distribution_plane_size=1,
+            flags=["GRES_BINDING_ENFORCED"],
+        )
+    )["job"]
+    assert job["no_requeue"] is True and "requeue" not in job  # requeue=false is ignored
+    assert job["deadline"] == "uts1900000000"  # exact whatever slurmrestd's time zone
+    assert job["distribution"] == "plane=1"
+    assert job["gres_flags"] == "enforce-binding"
+    size_only = get_adapter("v0.0.38").render_submission(base_job(distribution_plane_size=4))
+    assert size_only["job"]["distribution"] == "plane=4"
+
+
 def test_v0_0_38_refuses_what_22_05_would_misread():
     adapter = get_adapter("v0.0.38")
-    with pytest.raises(UnsupportedJobField, match="--no-requeue"):
-        adapter.render_submission(base_job(requeue=False))  # 22.05 keeps Requeue=1
     with pytest.raises(UnsupportedJobField, match="B: or R:"):
         adapter.render_submission(
             base_job(kill_warning_signal="USR1", kill_warning_flags=["BATCH_JOB"])
