@@ -67,6 +67,9 @@ class DataParserAdapter(Adapter):
     has_state_endpoint = True
     # values of JobDescription.sharing this version cannot express, with a hint
     sharing_unsupported: ClassVar[dict[str, str]] = {}
+    # job flags this version's enum lacks (slurmctld refuses the whole request, 9207), with
+    # a hint; the generated models read enum lists as plain strings, so they cannot tell
+    flags_unsupported: ClassVar[dict[str, str]] = {}
     # whether the top-level "script" is needed as well as job.script (23.11.0-23.11.4)
     top_level_script: ClassVar[bool] = False
     # where the expanded output path is in a job record (v0.0.43 moved it)
@@ -100,6 +103,13 @@ class DataParserAdapter(Adapter):
                 else:
                     body_job["shared"] = [_SHARING_TO_SHARED[str(value)]]
                 continue
+            if name == "flags":
+                refused = [flag for flag in value if flag in self.flags_unsupported]  # type: ignore[attr-defined]
+                for flag in refused:
+                    unsupported.append(f"flags={flag}")
+                    hints[f"flags={flag}"] = self.flags_unsupported[flag]
+                if refused:
+                    continue
             kind = self.job_fields.get(name)
             if kind is None:
                 unsupported.append(name)

@@ -22,6 +22,9 @@ class Adapter(DataParserAdapter):
     sharing_unsupported: ClassVar[dict[str, str]] = {
         "topo": "--exclusive=topo needs Slurm 24.05 or later (REST v0.0.41+)"
     }
+    flags_unsupported: ClassVar[dict[str, str]] = {
+        "STEPMGR_ENABLED": "--stepmgr needs REST v0.0.41 or later (Slurm 24.05+)"
+    }
 
     def _validate(self, model_name: str, data: Any) -> None:
         # v0.0.40's response models would reject v0.0.39's string job_state; the parsers

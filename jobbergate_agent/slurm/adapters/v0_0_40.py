@@ -21,3 +21,7 @@ class Adapter(DataParserAdapter):
     sharing_unsupported: ClassVar[dict[str, str]] = {
         "topo": "--exclusive=topo needs Slurm 24.05 or later (REST v0.0.41+)"
     }
+    # 24.11's v0.0.40 answers 'Unknown flag "STEPMGR_ENABLED"' (tests/fidelity 100_stepmgr)
+    flags_unsupported: ClassVar[dict[str, str]] = {
+        "STEPMGR_ENABLED": "--stepmgr needs REST v0.0.41 or later (Slurm 24.05+)"
+    }

@@ -9,4 +9,5 @@ from jobbergate_agent.slurm.adapters.v0_0_40 import Adapter as V40
 class Adapter(V40):
     version = "v0.0.41"
     sharing_unsupported: ClassVar[dict[str, str]] = {}
+    flags_unsupported: ClassVar[dict[str, str]] = {}
     top_level_script = False

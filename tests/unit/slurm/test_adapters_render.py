@@ -179,3 +179,18 @@ def test_v0_0_38_refuses_what_22_05_would_misread():
         adapter.render_submission(
             base_job(kill_warning_signal="USR1", kill_warning_flags=["BATCH_JOB"])
         )
+
+
+@pytest.mark.parametrize("version", ["v0.0.39", "v0.0.40"])
+def test_stepmgr_flag_is_refused_where_the_flag_enum_lacks_it(version):
+    # 24.11's v0.0.40 refuses the whole request: Unknown flag "STEPMGR_ENABLED" (9207)
+    with pytest.raises(UnsupportedJobField) as error:
+        get_adapter(version).render_submission(base_job(flags=["SPREAD_JOB", "STEPMGR_ENABLED"]))
+    assert error.value.fields == ("flags=STEPMGR_ENABLED",)
+    assert "v0.0.41" in str(error.value)
+
+
+@pytest.mark.parametrize("version", ["v0.0.41", "v0.0.42", "v0.0.45"])
+def test_stepmgr_flag_is_sent_from_v0_0_41(version):
+    body = get_adapter(version).render_submission(base_job(flags=["STEPMGR_ENABLED"]))
+    assert body["job"]["flags"] == ["STEPMGR_ENABLED"]
