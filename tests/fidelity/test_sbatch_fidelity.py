@@ -29,7 +29,7 @@ EXPECTED_REJECTIONS: dict[str, dict[str, str]] = {
     },
     "v0.0.40": {
         "oom_kill_step": "added in v0.0.42",
-        "flags": "STEPMGR_ENABLED (--stepmgr) is not in v0.0.40's flag list",
+        "flags=STEPMGR_ENABLED": "--stepmgr: not in v0.0.40's flag list (24.05+)",
     },
     "v0.0.41": {
         "oom_kill_step": "added in v0.0.42",
