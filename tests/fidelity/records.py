@@ -117,6 +117,17 @@ class Record:
         return self.fields.get(name, default)
 
 
+# Fields that may hold the job's own id: file names (%j expanded) and the array/step ids.
+# Other fields are left alone: a job id of 2000 must not turn "mem=2000M" into a token.
+_ID_FIELDS = re.compile(
+    r"standard_|std(out|err|in)_expanded|^Std(Out|Err|In)$|job_id|ArrayJobId|HetJobId"
+)
+
+
+def _normalise(name: str, value: Any, job_id: int) -> Any:
+    return _replace_id(value, job_id) if _ID_FIELDS.search(name) else value
+
+
 def _replace_id(value: Any, job_id: int) -> Any:
     if isinstance(value, str):
         return re.sub(rf"(?<![0-9]){job_id}(?![0-9])", JOB_ID, value)
@@ -151,7 +162,7 @@ class JobReader:
             # an array job lists its tasks: keep the meta record (the one with the job's id)
             chosen = [job for job in jobs if job.get("job_id") == job_id] or jobs
             data = chosen[0]
-            fields = {k: _replace_id(v, job_id) for k, v in flatten(data).items()}
+            fields = {k: _normalise(k, v, job_id) for k, v in flatten(data).items()}
             return Record(job_id, fields, data)
         result = self.cluster.run("scontrol", "show", "job", "-o", str(job_id))
         if result.returncode != 0:
@@ -161,7 +172,7 @@ class JobReader:
         lines = [line for line in result.stdout.splitlines() if line.strip()]
         chosen = [line for line in lines if line.startswith(f"JobId={job_id} ")] or lines
         text = parse_text_record(chosen[0])
-        return Record(job_id, {k: _replace_id(v, job_id) for k, v in text.items()}, chosen[0])
+        return Record(job_id, {k: _normalise(k, v, job_id) for k, v in text.items()}, chosen[0])
 
     def batch_script(self, job_id: int) -> str:
         result = self.cluster.run("scontrol", "write", "batch_script", str(job_id), "-")
