@@ -29,6 +29,23 @@ from tests.integration.lab import Cluster
 from tests.integration.slurm.conftest import settings_for
 
 PER_CLUSTER = 10
+# JobDescription fields that slurmctld keeps to itself: no job record (scontrol text or JSON,
+# REST) shows them, so for these options "identical" means both jobs were accepted and all
+# that is shown matched.
+NOT_IN_RECORDS = {
+    "distribution_plane_size",
+    "distribution",
+    "memory_binding",
+    "memory_binding_type",
+    "cpu_binding",
+    "account_gather_frequency",
+    "wait_all_nodes",
+    "open_mode",
+    "kill_warning_signal",
+    "kill_warning_delay",
+    "kill_warning_flags",
+    "kill_on_node_fail",
+}
 FINAL = {
     "COMPLETED",
     "FAILED",
@@ -68,10 +85,11 @@ class Outcome:
     sbatch_job: int | None = None
     agent_job: int | None = None
     seconds: float = 0.0
+    unseen: tuple[str, ...] = ()  # fields the options set that no job record shows
 
     def cell(self) -> str:
         if self.status == "identical":
-            return "identical"
+            return "identical" + (f" (not shown: {', '.join(self.unseen)})" if self.unseen else "")
         if self.status == "different":
             return "different (" + ", ".join(d.field for d in self.differences) + ")"
         if self.status == "rejected":
@@ -256,6 +274,7 @@ async def run_case(run: ClusterRun, case: Case, tmp: Path) -> Outcome:
             job_name=script.name,
             settings=run.build_settings(case.version),
         )
+        outcome.unseen = tuple(f for f in built.job.fields_given() if f in NOT_IN_RECORDS)
         client = run.client(case.version, tmp)
         try:
             result = await client.submit(user, built.job)
