@@ -110,7 +110,12 @@ DAEMON = textwrap.dedent("""
     mock = MockJobbergate(client_id=CLIENT_ID, client_secret=SECRET)
     first, second = add_submission(mock, "first"), add_submission(mock, "second")
     settings = make_settings({cache!r}, TASK_JOBS_INTERVAL_SECONDS=1, SUBMISSION_CONCURRENCY=1)
-    slurm = FakeSlurm(submit_delay=1.5)
+    class Announcing(FakeSlurm):
+        async def submit(self, user, job):
+            print("SUBMIT STARTED", file=sys.stderr, flush=True)
+            return await super().submit(user, job)
+
+    slurm = Announcing(submit_delay=1.5)
     ctx = AgentContext(
         settings,
         jobbergate=JobbergateClient(settings, transport=httpx.ASGITransport(app=mock.app)),
@@ -139,9 +144,8 @@ def test_sigterm_finishes_the_current_submission_and_exits_0(tmp_path):
     try:
         assert process.stderr is not None
         for line in process.stderr:  # wait until the first submit is in flight
-            if "reconciled with Slurm" in line:
+            if "SUBMIT STARTED" in line:
                 break
-        time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)
     finally:
