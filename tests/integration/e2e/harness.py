@@ -66,6 +66,10 @@ class Run:
         self.home = Path(cluster.raw["home_dir"].format(user=self.user))
         self.work = self.home / f"jobbergate-e2e-{self.client_id}"
         self._uid, self._gid = uid_gid(cluster, self.user)
+        # How the agent is started: a prefix for its command line (e.g. another namespace) and
+        # settings that replace the defaults below (e.g. URLs that reach the servers from there).
+        self.command_prefix: list[str] = []
+        self.env_overrides: dict[str, str] = {}
         self.daemon: subprocess.Popen[bytes] | None = None
         self.logs: list[Path] = []
         self._runs = 0
@@ -111,7 +115,12 @@ class Run:
     # --- the agent -----------------------------------------------------------------------------
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("JOBBERGATE_AGENT_")}
+        # Nothing of the test's environment about Slurm or munge: the agent needs none of it.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("JOBBERGATE_AGENT_", "SLURM", "MUNGE"))
+        }
         env.update(self.server.env())
         settings = {
             "BASE_SLURMRESTD_URL": self.cluster.url,
@@ -124,8 +133,12 @@ class Run:
             "CACHE_DIR": str(self.cache_dir),
             "LOG_LEVEL": "DEBUG",
         }
+        settings.update(self.env_overrides)
         env.update({f"JOBBERGATE_AGENT_{k}": v for k, v in settings.items()})
         return env
+
+    def agent_command(self, *args: str) -> list[str]:
+        return [*self.command_prefix, sys.executable, "-m", "jobbergate_agent.cli", *args]
 
     def _log_path(self, what: str) -> Path:
         self._runs += 1
@@ -138,7 +151,7 @@ class Run:
         log = self._log_path("once")
         with log.open("wb") as handle:
             result = subprocess.run(
-                [sys.executable, "-m", "jobbergate_agent.cli", "--once"],
+                self.agent_command("--once"),
                 cwd=self.tmp,
                 env=self.env(),
                 stdout=handle,
@@ -154,7 +167,7 @@ class Run:
         log = self._log_path("daemon")
         with log.open("wb") as handle:
             self.daemon = subprocess.Popen(
-                [sys.executable, "-m", "jobbergate_agent.cli"],
+                self.agent_command(),
                 cwd=self.tmp,
                 env=self.env(),
                 stdout=handle,
