@@ -222,7 +222,9 @@ async def _wait_final(run: ClusterRun, job_id: int, timeout: float = 120) -> Rec
     deadline = time.monotonic() + timeout
     while True:
         record = await run.thread(run.reader.read, job_id)
-        if _state(record) in FINAL:
+        states = record.get("job_state", record.get("JobState"))
+        # FAILED with the COMPLETING flag: the record is still being finished (flags change)
+        if _state(record) in FINAL and "COMPLETING" not in (states or []):
             return record
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {_state(record)} after {timeout:.0f}s")
