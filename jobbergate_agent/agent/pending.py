@@ -35,6 +35,7 @@ from jobbergate_agent.slurm.errors import (
     SlurmUnknownUser,
     UnsupportedJobField,
 )
+from jobbergate_agent.slurm.types import JobRecord
 
 
 class _MissingFile(Exception):
@@ -272,12 +273,22 @@ class PendingTask:
                 job_id=result.job_id,
                 level="WARNING",
             )
-        return await self.report(submission, result.job_id, username, fresh=True)
+        return await self.report(
+            submission, result.job_id, username, fresh=True, record=result.record
+        )
 
     async def report(
-        self, submission: PendingSubmission, job_id: int, username: str | None, *, fresh: bool
+        self,
+        submission: PendingSubmission,
+        job_id: int,
+        username: str | None,
+        *,
+        fresh: bool,
+        record: JobRecord | None = None,
     ) -> str:
-        return await report_submitted(self.ctx, submission.id, job_id, username, fresh=fresh)
+        return await report_submitted(
+            self.ctx, submission.id, job_id, username, fresh=fresh, record=record
+        )
 
     async def reject(
         self, submission: PendingSubmission, message: str, user: str | None = None

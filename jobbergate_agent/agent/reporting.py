@@ -16,20 +16,28 @@ from jobbergate_agent.agent.context import (
     state_reason,
 )
 from jobbergate_agent.jobbergate.errors import JobbergateBadRequest, JobbergateNotFound
-from jobbergate_agent.slurm.types import FINAL_STATES
+from jobbergate_agent.slurm.types import FINAL_STATES, JobRecord
 
 # States after which nothing more can be learnt about a job.
 SETTLED_STATES = FINAL_STATES | {"UNKNOWN"}
 
 
 async def report_submitted(
-    ctx: AgentContext, submission_id: int, job_id: int, username: str | None, *, fresh: bool
+    ctx: AgentContext,
+    submission_id: int,
+    job_id: int,
+    username: str | None,
+    *,
+    fresh: bool,
+    record: JobRecord | None = None,
 ) -> str:
-    """`mark_submitted` with the job's current record; returns what happened, for the counts.
+    """`mark_submitted` with the job's current record (`record` when the caller has just read
+    it: the Slurm client reads every new job back); returns what happened, for the counts.
     Transient errors propagate (the journal keeps the job id, so the next cycle reports it)."""
     state, info, reason = "PENDING", "{}", None
     try:
-        record, _ = await ctx.lookup_job(username or ctx.service_user, job_id)
+        if record is None:
+            record, _ = await ctx.lookup_job(username or ctx.service_user, job_id)
     except Exception as error:
         if not is_transient(error):
             raise
