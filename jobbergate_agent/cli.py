@@ -28,8 +28,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Jobbergate agent: submits Jobbergate job submissions to Slurm through "
         "slurmrestd and reports their state back. With no command, runs the daemon.",
     )
-    parser.add_argument("--once", action="store_true",
-                        help="run one cycle of every task, then exit (status says how it went)")
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="run one cycle of every task, then exit (status says how it went)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         if only is not None and name != only:
@@ -51,8 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in args_list if a in COMMANDS), None)
     # With --help and no command, list every command fully.
-    parser = build_parser(only=None if command is None and "--help" in args_list else command
-                          or "run")
+    parser = build_parser(
+        only=None if command is None and "--help" in args_list else command or "run"
+    )
     args = parser.parse_args(args_list)
     if args.command is None:
         args = parser.parse_args(["run", *(["--once"] if args.once else [])])
