@@ -239,10 +239,10 @@ def _jobbergate_advice(error: BaseException, settings: Settings) -> str:
     from jobbergate_agent.jobbergate import errors as jg
 
     if isinstance(error, jg.JobbergateAuthError):
-        return (
-            f"check {ENV_PREFIX}OIDC_CLIENT_ID and {ENV_PREFIX}OIDC_CLIENT_SECRET, and "
-            f"that {ENV_PREFIX}OIDC_DOMAIN ({settings.OIDC_DOMAIN}) is the realm"
-        )
+        realm = f"that {ENV_PREFIX}OIDC_DOMAIN ({settings.OIDC_DOMAIN}) is the realm"
+        if "OIDC_CLIENT_SECRET" in str(error):  # the error already names the credentials
+            return f"check {realm}"
+        return f"check {ENV_PREFIX}OIDC_CLIENT_ID and {ENV_PREFIX}OIDC_CLIENT_SECRET, and {realm}"
     if isinstance(error, jg.JobbergateUnavailable):
         return (
             f"is {settings.BASE_API_URL} (or the OIDC server {settings.OIDC_DOMAIN}) "
