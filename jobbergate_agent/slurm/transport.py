@@ -105,7 +105,10 @@ def classify(
     kwargs: dict[str, Any] = {"status": status, "errors": errors}
     if (
         status in (401, 511)
-        or numbers & (AUTH_ERRORS | auth_errors)
+        or numbers & AUTH_ERRORS
+        # A version's own spellings of a refused token come with HTTP 500 only: the same
+        # numbers in a 400 are parse failures of the request itself.
+        or (status == 500 and numbers & auth_errors)
         or (status == 500 and not errors and "authentication" in response.text().lower())
     ):
         return SlurmAuthenticationError(

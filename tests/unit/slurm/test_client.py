@@ -308,3 +308,25 @@ async def test_26_05_refusal_of_an_unknown_user_is_typed():
     )
     with pytest.raises(SlurmUnknownUser):
         await client().submit("ghost", JobDescription(script="x"))
+
+
+@respx.mock
+async def test_v0_0_38_parse_failure_is_not_an_authentication_error():
+    """A 400 carrying -1 is the request's own fault (22.05 parse failure), not the token."""
+    serve(["v0.0.38"])
+    route = respx.post(f"{BASE}/slurm/v0.0.38/job/submit").mock(
+        return_value=httpx.Response(
+            400,
+            json={
+                "errors": [
+                    {"error_number": 2054, "error": "Invalid SIGNAL specification"},
+                    {"error_number": -1, "error": "Unspecified error"},
+                    {"error_number": 9001, "error": "Failure during parsing"},
+                ]
+            },
+        )
+    )
+    with pytest.raises(SlurmRejected) as error:
+        await client().submit("jgalice", JobDescription(script="x"))
+    assert not isinstance(error.value, SlurmAuthenticationError)
+    assert route.call_count == 1  # not retried as a refused token would be
