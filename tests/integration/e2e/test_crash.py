@@ -9,10 +9,12 @@ user cancels the submission, and the agent cancels that job in Slurm."""
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
 from tests.integration.e2e import scripts
+from tests.integration.e2e.proxy import SlurmProxy
 
 pytestmark = pytest.mark.lab
 
@@ -80,3 +82,81 @@ def test_killed_after_submitting_makes_no_second_job(make_run, journal, cluster_
         f"\n{run.label}: {journal}; SIGKILLed after Slurm job {job_id} was made; the restart "
         f"reported it, one tagged job in Slurm; cancelled ({facts.state}, via {facts.source})"
     )
+
+
+def test_a_lost_submit_answer_is_settled_by_the_tag_not_by_a_second_submit(make_run):
+    """slurmrestd makes the jobs but its answers never reach the agent (timeouts): the journal
+    rows have no job id. The agent must wait out the grace period, then find each job by its
+    tag; one of them the user cancelled meanwhile, so its job must be cancelled in Slurm."""
+    run = make_run("slurm-26.05", "v0.0.45")
+    with SlurmProxy(int(run.cluster.url.rsplit(":", 1)[1])) as proxy:
+        # The first run gives up on the answers after 3 s; the later ones wait out a grace
+        # period of twice their SLURMRESTD_TIMEOUT (6 s) from the moment the submit was sent.
+        timeout = 6
+        run.env_overrides = {
+            "BASE_SLURMRESTD_URL": f"http://127.0.0.1:{proxy.port}",
+            "SLURMRESTD_TIMEOUT": "3",
+        }
+        sid = run.add("lost-answer", {"job.sh": scripts.LONG})
+        cancelled = run.add("lost-then-cancelled", {"job.sh": scripts.LONG})
+        proxy.drop_submit_answer = True
+        sent_before = time.monotonic()
+        code, log = run.once()
+        assert code == 1, log[-3000:]  # left pending: the submits' fate is unknown
+        assert proxy.submits == 2 and run.row(sid).status == "CREATED"
+        job_ids = run.wait_until(lambda: run.jobs_tagged(sid), timeout=20, what="the job")
+        other = run.wait_until(lambda: run.jobs_tagged(cancelled), timeout=20, what="the job")
+        run.api.cancel(cancelled)  # while the agent does not know its job exists
+        run.env_overrides["SLURMRESTD_TIMEOUT"] = str(timeout)
+
+        code, log = run.once()  # within the grace period: neither submit nor settle
+        assert code == 1 and proxy.submits == 2, log[-3000:]
+        assert run.row(sid).status == "CREATED"
+        assert run.row(cancelled).slurm_job_state is None  # not "cancelled before Slurm"
+        assert "got no answer" in log, log[-3000:]
+
+        # (+3: the submits left a little after the process started)
+        time.sleep(max(0.0, 2 * timeout + 3 - (time.monotonic() - sent_before)))
+        code, log = run.once()
+        assert code == 0, log[-3000:]
+        row = run.row(sid)
+        assert (row.status, row.slurm_job_id) == ("SUBMITTED", job_ids[0]), row.snapshot()
+        assert "found in Slurm by its comment tag" in log, log[-3000:]
+        assert proxy.submits == 2 and run.jobs_tagged(sid) == job_ids
+        # The cancelled one: its job is cancelled in Slurm and the API told its id.
+        assert run.row(cancelled).slurm_job_id == other[0], run.row(cancelled).snapshot()
+        facts = run.wait_until(
+            lambda: (f := run.facts(other[0])) and f.state == "CANCELLED" and f,
+            timeout=30,
+            what="Slurm to show the cancelled submission's job cancelled",
+        )
+        run.wait_until(
+            lambda: run.once()[0] == 0 and run.row(cancelled).status == "ABORTED",
+            timeout=60,
+            what="the cancellation to be reported",
+        )
+        assert run.row(cancelled).slurm_job_state == "CANCELLED"
+        assert run.jobs_tagged(cancelled) == other
+    print(
+        f"\n{run.label}: submit answers dropped; job {job_ids[0]} found by its tag; job "
+        f"{other[0]} of a submission cancelled meanwhile found and cancelled ({facts.source})"
+    )
+
+
+def test_sigterm_while_a_submit_is_in_flight_finishes_and_reports_it(make_run):
+    run = make_run("slurm-24.11", "v0.0.42")
+    with SlurmProxy(int(run.cluster.url.rsplit(":", 1)[1])) as proxy:
+        run.env_overrides = {"BASE_SLURMRESTD_URL": f"http://127.0.0.1:{proxy.port}"}
+        sid = run.add("in-flight", {"job.sh": scripts.LONG})
+        proxy.delay_submit_answer = 3.0
+        run.start()
+        run.wait_until(lambda: proxy.submits == 1, timeout=30, what="the submit to be sent")
+        stopped_at = time.monotonic()
+        assert run.stop() == 0, run.log()[-3000:]  # SIGTERM during the submit
+        took = time.monotonic() - stopped_at
+        log = run.log()
+        row = run.row(sid)
+        assert row.status == "SUBMITTED" and row.slurm_job_id, (row.snapshot(), log[-3000:])
+        assert log.index("SIGTERM received") < log.index("submitted to Slurm as")
+        assert run.jobs_tagged(sid) == [row.slurm_job_id] and proxy.submits == 1
+    print(f"\n{run.label}: SIGTERM mid-submit; stopped in {took:.1f} s with job reported")
