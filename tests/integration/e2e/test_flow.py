@@ -147,3 +147,30 @@ def test_every_kind_of_submission_reaches_its_final_state(make_run, cluster_name
         + f"\n  API requests of the daemon run ({before}): {dict(busy)}"
         + f"\n  API requests of a quiet --once cycle: {dict(quiet)}"
     )
+
+
+NEWEST = [("slurm-22.05", "v0.0.38"), ("slurm-24.11", "v0.0.42"), ("slurm-26.05", "v0.0.45")]
+
+
+@pytest.mark.parametrize(("cluster_name", "version"), NEWEST, ids=[f"{c}/{v}" for c, v in NEWEST])
+def test_a_user_slurm_does_not_know_is_rejected_and_no_job_stays_alive(
+    make_run, cluster_name, version
+):
+    """Before 26.05 Slurm accepts a job for an unresolvable user and would run it as uid 99:
+    the agent must cancel that husk and reject the submission with words a person can act on."""
+    run = make_run(cluster_name, version)
+    run.env_overrides = {"SINGLE_USER_SUBMITTER": "jgnosuchuser"}
+    sid = run.add("ghost", {"job.sh": scripts.QUICK})
+    run.row(sid).execution_directory = "/tmp"  # (the ghost has no home)
+    code, log = run.once()
+    assert code == 0, log[-3000:]
+    row = run.row(sid)
+    assert (row.status, row.slurm_job_id) == ("REJECTED", None), row.snapshot()
+    assert row.report_message.startswith(
+        "The email alice@example.com mapped to username jgnosuchuser, and jgnosuchuser does "
+        "not exist on the cluster"
+    ), row.report_message
+    assert len(row.report_message.splitlines()) == 2
+    husks = run.tagged_jobs()
+    assert all(state == "CANCELLED" for _, state in husks.values()), husks
+    print(f"\n{run.label}: unknown user rejected; husk jobs left in Slurm: {husks or 'none'}")
