@@ -61,6 +61,7 @@ EXPECTED = {
 @pytest.mark.parametrize(("cluster_name", "version"), TARGETS, ids=[f"{c}/{v}" for c, v in TARGETS])
 def test_every_kind_of_submission_reaches_its_final_state(make_run, cluster_name, version):
     run = make_run(cluster_name, version)
+    run.env_overrides = {"ITEMS_PER_PAGE": "3"}  # 8 submissions: every list takes pages
     ids = seed(run)
     facts: dict[str, SlurmFacts] = {}
     cancel_sent = []
