@@ -10,6 +10,7 @@ field Slurm added or dropped is handled without a hand-kept list.
 
 from __future__ import annotations
 
+import re
 import typing
 from functools import cached_property
 from types import ModuleType
@@ -76,6 +77,9 @@ class DataParserAdapter(Adapter):
     stdout_key: ClassVar[str] = "standard_output"
     stderr_key: ClassVar[str] = "standard_error"
     models_version: ClassVar[str | None] = None  # None: this version's own models
+    # Whether sbatch of the releases serving this version (23.11+) adds cpu=N to tres_per_task
+    # for -c N and binds GPUs per task by itself (see _as_sbatch_sends_it)
+    sbatch_tres_per_task: ClassVar[bool] = True
 
     @cached_property
     def models(self) -> ModuleType:
@@ -92,9 +96,9 @@ class DataParserAdapter(Adapter):
         body_job: dict[str, Any] = {}
         unsupported: list[str] = []
         hints: dict[str, str] = {}
-        for name, value in job.fields_given().items():
+        for name, value in self._as_sbatch_sends_it(job.fields_given()).items():
             if name == "environment":
-                body_job["environment"] = environment_list(value)  # type: ignore[arg-type]
+                body_job["environment"] = environment_list(value)
                 continue
             if name == "sharing":
                 if value in self.sharing_unsupported:
@@ -104,7 +108,7 @@ class DataParserAdapter(Adapter):
                     body_job["shared"] = [_SHARING_TO_SHARED[str(value)]]
                 continue
             if name == "flags":
-                refused = [flag for flag in value if flag in self.flags_unsupported]  # type: ignore[attr-defined]
+                refused = [flag for flag in value if flag in self.flags_unsupported]
                 for flag in refused:
                     unsupported.append(f"flags={flag}")
                     hints[f"flags={flag}"] = self.flags_unsupported[flag]
@@ -122,6 +126,29 @@ class DataParserAdapter(Adapter):
             body["script"] = body_job["script"]
         self._check_request(body)
         return body
+
+    def _as_sbatch_sends_it(self, given: dict[str, Any]) -> dict[str, Any]:
+        """What sbatch adds to the request by itself, measured with sbatch 24.11 and 26.05
+        (tests/fidelity 019, 038, 095, 099; 22.05's sbatch adds none of it):
+        -c N also sets the flag EXACT_CPU_COUNT_REQUESTED and puts cpu=N first in
+        tres_per_task, and GPUs per task (--gpus-per-task or --tres-per-task=gres/gpu...) get
+        tres_bind gres/gpu:per_task:N unless a GPU binding is given."""
+        out = dict(given)
+        cpus = out.get("cpus_per_task")
+        items = [i for i in str(out.get("tres_per_task") or "").split(",") if i]
+        if cpus is not None:
+            flags = list(out.get("flags") or [])
+            if "EXACT_CPU_COUNT_REQUESTED" not in flags:
+                out["flags"] = [*flags, "EXACT_CPU_COUNT_REQUESTED"]
+            if self.sbatch_tres_per_task and not any(re.match(r"cpu[:=]", i) for i in items):
+                items.insert(0, f"cpu={cpus}")
+                out["tres_per_task"] = ",".join(items)
+        gpus = [i for i in items if re.fullmatch(r"gres/gpu(:[^:=,]+)?[:=]\d+", i)]
+        bind = str(out.get("tres_bind") or "")
+        if self.sbatch_tres_per_task and gpus and "gres/gpu" not in bind:
+            count = re.split(r"[:=]", gpus[0])[-1]
+            out["tres_bind"] = "+".join(b for b in (bind, f"gres/gpu:per_task:{count}") if b)
+        return out
 
     @staticmethod
     def _render_value(kind: str, value: Any) -> Any:

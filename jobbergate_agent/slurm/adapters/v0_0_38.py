@@ -103,10 +103,11 @@ _HINTS = {
 
 
 def _gres_items(tres: str) -> list[tuple[str, str]]:
-    """Split 'gres/gpu:2,gres/foo:a:1' into [('gpu', '2'), ('foo', 'a:1')]."""
+    """Split 'gres/gpu:2,gres/foo:a:1' into [('gpu', '2'), ('foo', 'a:1')]; the count may
+    also follow '=' as sbatch 23.11+ writes --gpus-per-task ('gres/gpu:a=1')."""
     items = []
     for part in tres.split(","):
-        kind, _, rest = part.partition("/")
+        kind, _, rest = part.replace("=", ":").partition("/")
         if kind != "gres" or not rest:
             raise ValueError(part)
         name, _, count = rest.partition(":")
@@ -215,13 +216,16 @@ class Adapter(BaseAdapter):
         self._render_nodes(given, out)
         if "kill_warning_signal" in given:
             flags = list(given.get("kill_warning_flags") or [])  # type: ignore[call-overload]
-            if flags:  # "B:" and "R:" prefixes are refused: "Invalid SIGNAL specification"
+            # 22.05 reads "R:" (reservation) but refuses "B:": "Invalid SIGNAL specification"
+            if "BATCH_JOB" in flags:
                 refuse(
                     "kill_warning_flags",
-                    "--signal with B: or R: cannot be expressed in REST v0.0.38 (22.05)",
+                    "--signal with B: (signal the batch shell) cannot be expressed in REST "
+                    "v0.0.38 (22.05); without B: the signal goes to the job's steps",
                 )
+            prefix = "R:" if "RESERVATION_JOB" in flags else ""
             delay = given.get("kill_warning_delay")
-            out["signal"] = f"{given['kill_warning_signal']}" + (
+            out["signal"] = f"{prefix}{given['kill_warning_signal']}" + (
                 f"@{delay}" if delay is not None else ""
             )
         unknown = [k for k in out if k not in self.job_fields | _UNLISTED_KEYS]

@@ -19,6 +19,10 @@ class Adapter(DataParserAdapter):
     models_version = "v0.0.40"
     has_state_endpoint = False
     top_level_script = True
+    # v0.0.39 is also served by 23.02/23.05, whose slurmctld does not read cpu= in
+    # tres_per_task and whose sbatch did not bind GPUs per task by itself; the flag
+    # EXACT_CPU_COUNT_REQUESTED is in this version's enum and is still sent for -c.
+    sbatch_tres_per_task = False
     sharing_unsupported: ClassVar[dict[str, str]] = {
         "topo": "--exclusive=topo needs Slurm 24.05 or later (REST v0.0.41+)"
     }

@@ -175,10 +175,75 @@ def test_v0_0_38_says_what_22_05_reads_as_sbatch_would():
 
 def test_v0_0_38_refuses_what_22_05_would_misread():
     adapter = get_adapter("v0.0.38")
-    with pytest.raises(UnsupportedJobField, match="B: or R:"):
-        adapter.render_submission(
-            base_job(kill_warning_signal="USR1", kill_warning_flags=["BATCH_JOB"])
+    for flags in (["BATCH_JOB"], ["BATCH_JOB", "RESERVATION_JOB"]):
+        job = base_job(kill_warning_signal="USR1", kill_warning_flags=flags)
+        with pytest.raises(UnsupportedJobField, match=r"B: \(signal the batch shell\)") as error:
+            adapter.render_submission(job)
+        assert error.value.fields == ("kill_warning_flags",)
+
+
+def test_v0_0_38_sends_the_reservation_prefix_of_signal():
+    # 22.05 reads --signal=R:... (only B: is refused)
+    body = get_adapter("v0.0.38").render_submission(
+        base_job(
+            kill_warning_signal="USR1",
+            kill_warning_delay=90,
+            kill_warning_flags=["RESERVATION_JOB"],
         )
+    )
+    assert body["job"]["signal"] == "R:USR1@90"
+
+
+def test_v0_0_38_reads_gpus_per_task_in_sbatch_23_11_spelling():
+    adapter = get_adapter("v0.0.38")
+    job = adapter.render_submission(base_job(tres_per_task="gres/gpu=2"))["job"]
+    assert job["gpus_per_task"] == "2"
+    job = adapter.render_submission(base_job(tres_per_task="gres/gpu:fake=1"))["job"]
+    assert job["gpus_per_task"] == "fake:1"
+    job = adapter.render_submission(base_job(cpus_per_task=2, tres_bind="gres/gpu:closest"))["job"]
+    assert "flags" not in job and "tres_per_task" not in job and job["gpu_binding"] == "closest"
+
+
+NEWER = [v for v in SUPPORTED_VERSIONS if v >= "v0.0.40"]
+
+
+@pytest.mark.parametrize("version", NEWER)
+def test_cpus_per_task_is_sent_as_sbatch_23_11_sends_it(version):
+    # sbatch 24.11/26.05 on the lab: -c 2 is also tres_per_task=cpu=2 and a job flag
+    job = get_adapter(version).render_submission(base_job(cpus_per_task=2, flags=["SPREAD_JOB"]))
+    assert job["job"]["tres_per_task"] == "cpu=2"
+    assert job["job"]["flags"] == ["SPREAD_JOB", "EXACT_CPU_COUNT_REQUESTED"]
+    both = get_adapter(version).render_submission(
+        base_job(cpus_per_task=1, tres_per_task="gres/gpu=1")
+    )
+    assert both["job"]["tres_per_task"] == "cpu=1,gres/gpu=1"
+    given = get_adapter(version).render_submission(base_job(cpus_per_task=2, tres_per_task="cpu=2"))
+    assert given["job"]["tres_per_task"] == "cpu=2"
+
+
+@pytest.mark.parametrize("version", NEWER)
+@pytest.mark.parametrize(
+    "per_task, bind, expected",
+    [
+        ("gres/gpu=1", None, "gres/gpu:per_task:1"),  # --gpus-per-task=1
+        ("gres/gpu:fake=2", None, "gres/gpu:per_task:2"),
+        ("gres/gpu:1", None, "gres/gpu:per_task:1"),  # --tres-per-task=gres/gpu:1
+        ("gres/gpu=1", "gres/gpu:closest", "gres/gpu:closest"),  # --gpu-bind given: kept
+        ("cpu=2", None, None),
+    ],
+)
+def test_gpus_per_task_are_bound_per_task_as_sbatch_does(version, per_task, bind, expected):
+    job = get_adapter(version).render_submission(base_job(tres_per_task=per_task, tres_bind=bind))
+    assert job["job"].get("tres_bind") == expected
+
+
+def test_v0_0_39_sends_only_the_cpu_flag():
+    # also served by 23.02/23.05: no cpu= in tres_per_task, no implicit GPU binding there
+    job = get_adapter("v0.0.39").render_submission(
+        base_job(cpus_per_task=2, tres_per_task="gres/gpu=1")
+    )["job"]
+    assert job["flags"] == ["EXACT_CPU_COUNT_REQUESTED"]
+    assert job["tres_per_task"] == "gres/gpu=1" and "tres_bind" not in job
 
 
 @pytest.mark.parametrize("version", ["v0.0.39", "v0.0.40"])
