@@ -25,8 +25,8 @@ Generated from `jobbergate_agent/slurm/sbatch/registry.py` by
 `tools/sbatch_option_table.py`; do not edit by hand (a unit test checks it is in sync).
 
 The agent reads `#SBATCH` lines and the submission's `sbatch_arguments` as sbatch does
-(script first, then the arguments; the later option wins; `--mail-type` and the flag options
-such as `--spread-job` add up). Every option has one of three statuses:
+(script first, then the arguments; the later option wins, `--mail-type` too as in sbatch 26.05;
+the flag options such as `--spread-job` add up). Every option has one of three statuses:
 
 - **translated**: becomes the JobDescription field(s) shown (names of slurmrestd's
   `job_desc_msg`); each REST version's adapter then renders them, and refuses the job with a

@@ -112,6 +112,8 @@ def build_job(
             assert chdir is not None
             state.notes[chdir.index] = "overridden by the submission's execution_directory"
 
+    _standard_streams(fields, agent_fields, workdir)
+
     home = _template(settings.JOB_HOME_TEMPLATE, username, "JOB_HOME_TEMPLATE")
     fields["environment"] = build_environment(
         settings.JOB_BASE_ENVIRONMENT,
@@ -173,6 +175,22 @@ def _read_options(state: JobState, header: Any, sbatch_arguments: Sequence[str])
             except ValueProblem as problem:
                 raise occ.invalid(str(problem)) from None
         index = reader.index
+
+
+STREAMS = ("standard_input", "standard_output", "standard_error")
+
+
+def _standard_streams(fields: dict[str, Any], agent_fields: dict[str, str], workdir: str) -> None:
+    """As sbatch: stdin is /dev/null unless -i names a file, and relative -i/-o/-e names are
+    made absolute against the job's working directory (sbatch 26.05 does it itself; older
+    slurmctlds resolve them against the same directory, so the job is the same)."""
+    if "standard_input" not in fields:
+        fields["standard_input"] = "/dev/null"
+        agent_fields["standard_input"] = "sbatch's default (no --input)"
+    for key in STREAMS:
+        value = fields.get(key)
+        if isinstance(value, str) and value and not value.startswith("/"):
+            fields[key] = f"{workdir.rstrip('/')}/{value}"
 
 
 def _template(template: str, username: str, setting: str) -> str:

@@ -148,6 +148,7 @@ def compose(state: JobState) -> Composition:
             state.origin("ntasks_per_tres") or state.origin("ntasks_per_gpu"),
         )
 
+    _tasks_from_layout(state, out)
     _tasks_from_gpus(state, out)
 
     # --hold wins over --priority, as in sbatch (a held job has priority 0).
@@ -158,6 +159,29 @@ def compose(state: JobState) -> Composition:
             state.notes[priority.index] = "overridden by --hold (a held job has priority 0)"
         out.sources.pop("priority", None)
     return out
+
+
+def _tasks_from_layout(state: JobState, out: Composition) -> None:
+    """sbatch's "massage the numbers" (_opt_verify): with -B, or a fixed --nodes, and no -n or
+    --ntasks-per-node, the task count is nodes x sockets x cores x threads (those given), and
+    counts as requested (the job gets EXACT_TASK_COUNT_REQUESTED). Measured on 24.11/26.05:
+    -B 1:2 is 2 tasks, -N 1 --sockets-per-node=2 too; --sockets-per-node alone is not."""
+    if "tasks" in out.fields or state.has("tasks_per_node"):
+        return
+    extra = state.seen("extra-node-info")
+    nodes = state.get("nodes")
+    low, _, high = str(nodes or "").partition("-")
+    fixed = nodes is not None and (not high or high == low or high == "0")
+    if not (extra or fixed):
+        return
+    keys = [k for k in ("sockets_per_node", "cores_per_socket", "threads_per_core") if state.has(k)]
+    if not keys:
+        return
+    tasks = max(int(low) if nodes is not None else 1, 1)
+    for key in keys:
+        tasks *= int(state.get(key))
+    occs = [state.origin(k) for k in keys] + [state.origin("nodes")]
+    out.set("tasks", tasks, *occs)
 
 
 def _tasks_from_gpus(state: JobState, out: Composition) -> None:
@@ -212,7 +236,9 @@ def _tres(state: JobState, out: Composition) -> None:
             tres_occ = state.origin("tres_per_task_raw")
             assert tres_occ is not None
             raise _conflict(tres_occ, gpus_occ, "give the GPUs per task in one of them")
-        per_task.extend(gpu_items("gpus_per_task"))
+        # sbatch (23.11+) writes --gpus-per-task=[type:]N as gres/gpu[:type]=N; a
+        # --tres-per-task value is sent as written
+        per_task.extend(gpu_per_task_item(item) for item in state.get("gpus_per_task"))
     if per_task:
         out.set(
             "tres_per_task",
@@ -220,6 +246,12 @@ def _tres(state: JobState, out: Composition) -> None:
             state.origin("tres_per_task_raw"),
             state.origin("gpus_per_task"),
         )
+
+
+def gpu_per_task_item(item: str) -> str:
+    """--gpus-per-task=[type:]N as sbatch writes it in tres_per_task: gres/gpu[:type]=N."""
+    kind, _, number = item.rpartition(":")
+    return f"gres/gpu:{kind}={number}" if kind else f"gres/gpu={number}"
 
 
 def _flags(state: JobState, out: Composition) -> None:

@@ -132,9 +132,9 @@ def exclusive(state: JobState, occ: Occurrence) -> None:
 
 
 def mail_type(state: JobState, occ: Occurrence) -> None:
-    # Repeated --mail-type options add up, as in sbatch 22.05 and 24.11 (checked on the lab;
-    # sbatch 26.05 keeps only the last one).
-    state.add("mail_type", v.mail_types(_val(occ)), occ)
+    # The last --mail-type wins, as in sbatch 26.05 (22.05 and 24.11 added repeated ones
+    # up; checked on the lab, tests/fidelity 064).
+    state.replace("mail_type", v.mail_types(_val(occ)), occ)
 
 
 def priority(state: JobState, occ: Occurrence) -> None:

@@ -11,13 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobbergate_agent.slurm.sbatch.compose import gpu_per_task_item
 from jobbergate_agent.slurm.sbatch.state import JobState
-
-
-def _gpu_per_task_item(item: str) -> str:
-    """--gpus-per-task=[type:]N as sbatch writes it in tres_per_task: gres/gpu[:type]=N."""
-    kind, _, number = item.rpartition(":")
-    return f"gres/gpu:{kind}={number}" if kind else f"gres/gpu={number}"
 
 
 def job_variables(state: JobState, fields: dict[str, Any]) -> dict[str, str]:
@@ -78,7 +73,7 @@ def job_variables(state: JobState, fields: dict[str, Any]) -> dict[str, str]:
     if state.get("tres_per_task_raw"):
         per_task.append(state.get("tres_per_task_raw"))
     gpus_per_task = state.get("gpus_per_task") or []
-    per_task.extend(_gpu_per_task_item(item) for item in gpus_per_task)
+    per_task.extend(gpu_per_task_item(item) for item in gpus_per_task)
     put("SLURM_TRES_PER_TASK", ",".join(per_task) or None)
     binds = [fields["tres_bind"]] if fields.get("tres_bind") else []
     if gpus_per_task and not any("gres/gpu" in b for b in binds):

@@ -52,6 +52,9 @@ def R(name: str, short: str | None, arg: Arg, note: str) -> OptionSpec:
 
 _CLIENT = "it only changes what the sbatch command itself does, and the agent runs no sbatch"
 _SRUN = "it is an srun/salloc option, not an sbatch one"
+_RELATIVE = (
+    "a relative name is made absolute against the job's working directory, as sbatch 26.05 does"
+)
 
 OPTIONS: tuple[OptionSpec, ...] = (
     T("account", "A", "required", ("account",), h.string("account")),
@@ -152,7 +155,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
         h.cpus_per_gpu,
         "sent as cpus_per_tres=gres/gpu:N, as sbatch does",
     ),
-    T("cpus-per-task", "c", "required", ("cpus_per_task",), h.integer("cpus_per_task")),
+    T(
+        "cpus-per-task",
+        "c",
+        "required",
+        ("cpus_per_task",),
+        h.integer("cpus_per_task"),
+        "on REST v0.0.40+ also tres_per_task=cpu=N and the flag EXACT_CPU_COUNT_REQUESTED "
+        "(v0.0.39: the flag), as sbatch 23.11+ sends",
+    ),
     T(
         "deadline",
         None,
@@ -170,7 +181,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("standard_error",),
         h.io_path("standard_error"),
-        "none means /dev/null, as in sbatch",
+        "none means /dev/null, as in sbatch; " + _RELATIVE,
     ),
     T("exclude", "x", "required", ("excluded_nodes",), h.exclude),
     T(
@@ -203,7 +214,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("sockets_per_node", "cores_per_socket", "threads_per_core"),
         h.extra_node_info,
-        "S[:C[:T]], * leaves a level unset",
+        "S[:C[:T]], * leaves a level unset; without -n or --ntasks-per-node the task count "
+        "is nodes x S x C x T (the levels given), as sbatch sets it",
     ),
     T(
         "get-user-env",
@@ -266,7 +278,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("tres_per_task",),
         h.gpus("gpus_per_task"),
-        "sent as tres_per_task=gres/gpu:[TYPE:]N",
+        "sent as tres_per_task=gres/gpu[:TYPE]=N, as sbatch 23.11+ does; on REST v0.0.40+ "
+        "also tres_bind=gres/gpu:per_task:N unless --gpu-bind is given (what that sbatch adds)",
     ),
     T(
         "gres",
@@ -311,7 +324,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("standard_input",),
         h.io_path("standard_input"),
-        "none means /dev/null",
+        "none means /dev/null; without --input stdin is /dev/null, as in sbatch; " + _RELATIVE,
     ),
     T(
         "job-name",
@@ -336,8 +349,8 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("mail_type",),
         h.mail_type,
-        "repeated options add up (sbatch 22.05/24.11; 26.05 keeps the last); TIME_LIMIT_90 is "
-        "sent as TIME=90%, etc.",
+        "the last one wins, as in sbatch 26.05 (22.05 and 24.11 add repeated ones up); "
+        "TIME_LIMIT_90 is sent as TIME=90%, etc.",
     ),
     T("mail-user", None, "required", ("mail_user",), h.string("mail_user")),
     T("mcs-label", None, "required", ("mcs_label",), h.string("mcs_label")),
@@ -408,7 +421,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("standard_output",),
         h.io_path("standard_output"),
-        "none means /dev/null",
+        "none means /dev/null; " + _RELATIVE,
     ),
     T("overcommit", "O", "none", ("overcommit",), h.switch("overcommit")),
     T(
@@ -450,7 +463,7 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "required",
         ("kill_warning_signal", "kill_warning_delay", "kill_warning_flags"),
         h.signal,
-        "[R|B:]SIG[@SECONDS]; the delay defaults to 60 s",
+        "[R|B:]SIG[@SECONDS]; the delay defaults to 60 s; REST v0.0.38 cannot express B:",
     ),
     T("sockets-per-node", None, "required", ("sockets_per_node",), h.integer("sockets_per_node")),
     T("spread-job", None, "none", ("flags",), h.flag("SPREAD_JOB")),
@@ -497,7 +510,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
     T("time-min", None, "required", ("time_minimum",), h.time("time_minimum")),
     T("tmp", None, "required", ("temporary_disk_per_node",), h.size("temporary_disk_per_node")),
     T("tres-bind", None, "required", ("tres_bind",), h.string("tres_bind")),
-    T("tres-per-task", None, "required", ("tres_per_task",), h.tres_per_task),
+    T(
+        "tres-per-task",
+        None,
+        "required",
+        ("tres_per_task",),
+        h.tres_per_task,
+        "on REST v0.0.40+ GPUs in it are bound per task (tres_bind=gres/gpu:per_task:N) "
+        "unless --gpu-bind is given, as sbatch 23.11+ adds",
+    ),
     R(
         "uid",
         None,

@@ -2,7 +2,7 @@
 
 Like sbatch's `slurm_opt_t`: each option writes its part here as it is read (script first,
 then sbatch_arguments), so a later option overrides an earlier one, and options that add up
-(--mail-type, the flag options) accumulate. Every value remembers the occurrence that set it.
+(the flag options) accumulate. Every value remembers the occurrence that set it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class JobState:
         bucket = self._members.setdefault(key, {})
         for member in members:
             bucket.setdefault(member, occ)
+
+    def replace(self, key: str, members: list[str] | set[str], occ: Occurrence) -> None:
+        self._members.pop(key, None)
+        self.add(key, members, occ)
 
     def has(self, key: str) -> bool:
         return key in self._values

@@ -35,4 +35,6 @@ def fields(script: str, args: Sequence[str] = (), **kwargs) -> dict:  # type: ig
     given = built.job.fields_given()
     for name in ("script", "environment", "current_working_directory", "name"):
         given.pop(name, None)
+    if "standard_input" in built.agent_fields:  # sbatch's /dev/null default
+        given.pop("standard_input", None)
     return given

@@ -52,9 +52,13 @@ CASES = [
     ("--sockets-per-node=1", {"sockets_per_node": 1}),
     ("--cores-per-socket=2", {"cores_per_socket": 2}),
     ("--threads-per-core=1", {"threads_per_core": 1}),
-    ("-B 2:4:1", {"sockets_per_node": 2, "cores_per_socket": 4, "threads_per_core": 1}),
-    ("--extra-node-info=1", {"sockets_per_node": 1}),
-    ("-B '*:2'", {"cores_per_socket": 2}),
+    # -B alone sets the task count too (sbatch: sockets x cores x threads given)
+    (
+        "-B 2:4:1",
+        {"sockets_per_node": 2, "cores_per_socket": 4, "threads_per_core": 1, "tasks": 8},
+    ),
+    ("--extra-node-info=1", {"sockets_per_node": 1, "tasks": 1}),
+    ("-B '*:2'", {"cores_per_socket": 2, "tasks": 2}),
     ("--mincpus=2", {"minimum_cpus_per_node": 2}),
     ("-S 1", {"core_specification": 1}),
     ("--core-spec=0", {"core_specification": 0}),
@@ -93,7 +97,8 @@ CASES = [
     ("--gpus=fake:1", {"tres_per_job": "gres/gpu:fake:1"}),
     ("--gpus-per-node=fake:2", {"tres_per_node": "gres/gpu:fake:2"}),
     ("--gpus-per-socket=1", {"tres_per_socket": "gres/gpu:1"}),
-    ("--gpus-per-task=1", {"tres_per_task": "gres/gpu:1"}),
+    ("--gpus-per-task=1", {"tres_per_task": "gres/gpu=1"}),
+    ("--gpus-per-task=fake:2", {"tres_per_task": "gres/gpu:fake=2"}),
     ("--tres-per-task=gres:gpu=1", {"tres_per_task": "gres/gpu=1"}),
     ("--cpus-per-gpu=2", {"cpus_per_tres": "gres/gpu:2"}),
     ("--mem-per-gpu=1G", {"memory_per_tres": "gres/gpu:1024"}),
@@ -158,8 +163,8 @@ CASES = [
     ("--mail-type=NONE", {}),
     ("--mail-user=a@example.org", {"mail_user": "a@example.org"}),
     # files
-    ("-i in.txt", {"standard_input": "in.txt"}),
-    ("-o out-%j.txt", {"standard_output": "out-%j.txt"}),
+    ("-i in.txt", {"standard_input": "/home/jgalice/in.txt"}),
+    ("-o out-%j.txt", {"standard_output": "/home/jgalice/out-%j.txt"}),
     ("-e /tmp/err-%A_%a.txt", {"standard_error": "/tmp/err-%A_%a.txt"}),
     ("--output=none", {"standard_output": "/dev/null"}),
     ("--open-mode=append", {"open_mode": "APPEND"}),
@@ -208,7 +213,7 @@ def test_gpus_per_node_and_other_gres_share_tres_per_node_in_sbatch_order():
 
 def test_tres_per_task_and_gpus_per_task_combine():
     got = fields(directives("--tres-per-task=cpu=2", "--gpus-per-task=1"))
-    assert got["tres_per_task"] == "cpu=2,gres/gpu:1"
+    assert got["tres_per_task"] == "cpu=2,gres/gpu=1"
 
 
 def test_tasks_follow_from_gpus_and_ntasks_per_gpu_like_sbatch():
@@ -232,7 +237,18 @@ def test_flags_accumulate_from_several_options():
 
 def test_extra_node_info_then_a_single_level_overrides_that_level():
     got = fields(directives("-B 2:4:2", "--threads-per-core=1"))
-    assert got == {"sockets_per_node": 2, "cores_per_socket": 4, "threads_per_core": 1}
+    assert got == {"sockets_per_node": 2, "cores_per_socket": 4, "threads_per_core": 1, "tasks": 8}
+
+
+def test_tasks_follow_from_the_node_layout_like_sbatch():
+    # measured with sbatch 24.11 and 26.05 on the lab (tests/fidelity 023)
+    assert fields(directives("-B 1:2"))["tasks"] == 2
+    assert fields(directives("-N 1", "--sockets-per-node=2"))["tasks"] == 2
+    assert fields(directives("-N 2-2", "--cores-per-socket=2"))["tasks"] == 4
+    assert "tasks" not in fields(directives("--sockets-per-node=2"))  # no -B, no fixed -N
+    assert "tasks" not in fields(directives("-N 1-2", "--sockets-per-node=2"))
+    assert "tasks" not in fields(directives("-B 1:2", "--ntasks-per-node=1"))
+    assert fields(directives("-B 1:2", "-n 1"))["tasks"] == 1
 
 
 def test_hold_wins_over_priority_as_in_sbatch():
@@ -271,3 +287,24 @@ def test_fields_set_by_options_name_their_origin():
     assert built.origin_of("script") == "agent"
     assert built.origin_of("qos") is None
     assert built.options_for("memory_per_node")[0].text == "--mem=1G"
+
+
+def test_standard_input_is_dev_null_unless_given_like_sbatch():
+    built = make(directives("--hold"))
+    assert built.job.standard_input == "/dev/null"
+    assert built.origin_of("standard_input") == "sbatch's default (no --input)"
+    assert make(directives("-i /data/in.txt")).job.standard_input == "/data/in.txt"
+
+
+def test_relative_stream_names_are_made_absolute_against_the_working_directory():
+    # sbatch 26.05 records /home/u/run/out-%j.txt for -o out-%j.txt with --chdir=/home/u/run
+    built = make(directives("--chdir=/scratch/run/", "-o o-%j", "-e e-%j", "-i in"))
+    job = built.job
+    assert (job.standard_output, job.standard_error, job.standard_input) == (
+        "/scratch/run/o-%j",
+        "/scratch/run/e-%j",
+        "/scratch/run/in",
+    )
+    built = make(directives("-o out.txt"), execution_directory="/work/x")
+    assert built.job.standard_output == "/work/x/out.txt"
+    assert make(directives("-o none")).job.standard_output == "/dev/null"
