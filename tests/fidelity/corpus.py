@@ -48,6 +48,12 @@ class CorpusScript:
     def runs(self) -> bool:
         return self.meta.get("runs") == "yes"
 
+    def refused_on(self, slurm_version: str) -> bool:
+        """Whether this Slurm refuses the job itself (`refused-from`): then sbatch and the
+        agent must both be refused, for the same reason."""
+        first = self.meta.get("refused-from")
+        return first is not None and _release(slurm_version) >= _release(first)
+
     def applies_to(self, slurm_version: str) -> bool:
         minimum = self.meta.get("min-slurm")
         return minimum is None or _release(slurm_version) >= _release(minimum)

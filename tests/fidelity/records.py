@@ -37,6 +37,22 @@ IGNORED: dict[str, str] = {
     "allocating_node": "the host sbatch ran on vs slurmrestd's host",
     "AllocNode": "the host sbatch ran on vs the address slurmrestd connected from",
 }
+# Differences that are sbatch's own: (script, cluster) -> {field: (sbatch value, agent value)}.
+# A case listed here must show exactly these differences, no fewer and no others (README.md).
+_MAIL_ALL = ["BEGIN", "END", "FAIL", "REQUEUE", "TIME=90%", "TIME=50%", "STAGE_OUT"]
+JUSTIFIED: dict[tuple[str, str], dict[str, tuple[Any, Any]]] = {
+    # a repeated --mail-type: 22.05's and 24.11's sbatch add them up, 26.05's keeps the last,
+    # as the agent does
+    ("064_mail_all_time_limits", "slurm-22.05"): {
+        "MailType": (
+            "INVALID_DEPEND,BEGIN,END,FAIL,REQUEUE,STAGE_OUT,TIME_LIMIT_50,TIME_LIMIT_90",
+            "TIME_LIMIT_50,TIME_LIMIT_90",
+        )
+    },
+    ("064_mail_all_time_limits", "slurm-24.11"): {
+        "mail_type": ([*_MAIL_ALL, "INVALID_DEPENDENCY"], ["TIME=90%", "TIME=50%"])
+    },
+}
 # Times that may differ by the seconds between the two submissions ("now+1hour", expected
 # start of a pending job) and, for jobs that ran, by when each one ran.
 TIME_TOLERANCE = 120

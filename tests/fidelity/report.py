@@ -29,18 +29,19 @@ def write_report(cases: list[Case], outcomes: dict[str, Outcome], wall: float, p
         lines.append(f"| {script.stem} | {title} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| cluster/version | identical | different | rejected | error |",
-        "|---|---|---|---|---|",
+        "| cluster/version | identical | justified | refused | different | rejected | error |",
+        "|---|---|---|---|---|---|---|",
     ]
     for pair in pairs:
         counts = Counter(o.status for o in outcomes.values() if o.case.pair == pair)
         lines.append(
-            f"| {pair} | {counts['identical']} | {counts['different']} | "
+            f"| {pair} | {counts['identical']} | {counts['justified']} | {counts['refused']} | "
+            f"{counts['different']} | "
             f"{counts['rejected']} | {counts['error']} |"
         )
-    details = [o for o in outcomes.values() if o.status in ("different", "error")]
+    details = [o for o in outcomes.values() if o.status in ("justified", "different", "error")]
     if details:
-        lines += ["", "## Differences and errors", ""]
+        lines += ["", "## Differences (justified ones: tests/fidelity/README.md) and errors", ""]
         for outcome in sorted(details, key=lambda o: o.case.id):
             lines.append(f"- {outcome.case.id}: {outcome.status} {outcome.message}".rstrip())
             lines += [f"  - {difference}" for difference in outcome.differences]

@@ -24,7 +24,15 @@ from jobbergate_agent.slurm.errors import SlurmError, UnsupportedJobField
 from jobbergate_agent.slurm.factory import build_slurm_client
 from jobbergate_agent.slurm.sbatch import build_job, describe_unsupported
 from tests.fidelity.corpus import CorpusScript, sbatch_header
-from tests.fidelity.records import JOB_ID, Comparison, Difference, JobReader, Record, compare
+from tests.fidelity.records import (
+    JOB_ID,
+    JUSTIFIED,
+    Comparison,
+    Difference,
+    JobReader,
+    Record,
+    compare,
+)
 from tests.integration.lab import Cluster
 from tests.integration.slurm.conftest import settings_for
 
@@ -77,7 +85,8 @@ class Case:
 @dataclass
 class Outcome:
     case: Case
-    status: str = "error"  # identical | different | rejected | error
+    # identical | justified | refused (by Slurm, both) | different | rejected | error
+    status: str = "error"
     differences: list[Difference] = field(default_factory=list)
     message: str = ""  # the rejection or the error
     rejected_fields: tuple[str, ...] = ()
@@ -90,8 +99,13 @@ class Outcome:
     def cell(self) -> str:
         if self.status == "identical":
             return "identical" + (f" (not shown: {', '.join(self.unseen)})" if self.unseen else "")
+        if self.status == "justified":
+            return "justified (" + ", ".join(d.field for d in self.differences) + ")"
         if self.status == "different":
             return "different (" + ", ".join(d.field for d in self.differences) + ")"
+        if self.status == "refused":
+            reason = self.message.split(";")[0].removeprefix("sbatch: ")
+            return f"refused by this Slurm, both ({reason})"
         if self.status == "rejected":
             return f"rejected on {self.case.version} ({', '.join(self.rejected_fields)})"
         return f"error ({self.message.splitlines()[0][:80] if self.message else '?'})"
@@ -231,6 +245,25 @@ async def _wait_final(run: ClusterRun, job_id: int, timeout: float = 120) -> Rec
         await asyncio.sleep(0.3)
 
 
+def _dependency(record: Record) -> str:
+    return str(record.get("dependency", record.get("Dependency")) or "")
+
+
+async def _dependency_tested(
+    run: ClusterRun, job_id: int, sbatch: Record, timeout: float = 15
+) -> Record:
+    """The job's record once slurmctld has tested its dependency as it had the sbatch job's:
+    a new job shows "singleton(unfulfilled)" until the scheduler looks at it again (seen once
+    under load on 26.05). A dependency that stays unfulfilled is still reported."""
+    deadline = time.monotonic() + timeout
+    while True:
+        record = await run.thread(run.reader.read, job_id)
+        pending = "unfulfilled" in _dependency(record) and "unfulfilled" not in _dependency(sbatch)
+        if not pending or time.monotonic() > deadline:
+            return record
+        await asyncio.sleep(0.5)
+
+
 async def _output(run: ClusterRun, record: Record, timeout: float = 15) -> str:
     path = _stdout_path(record)
     if not path:
@@ -260,6 +293,9 @@ async def run_case(run: ClusterRun, case: Case, tmp: Path) -> Outcome:
         if script.meta.get("isolate") == "yes":
             await run.isolation.acquire()
             holding = True
+        if script.refused_on(case.cluster.slurm_version):
+            await _both_refused(run, case, outcome, text, path, workdir, tmp)
+            return outcome
         outcome.sbatch_job = await run.thread(
             run.sbatch, user, workdir, script.sbatch_arguments, path
         )
@@ -268,6 +304,7 @@ async def run_case(run: ClusterRun, case: Case, tmp: Path) -> Outcome:
             # read the sbatch job, then end it before the agent's job exists
             first = await run.thread(run.reader.read, outcome.sbatch_job)
             await run.thread(run.cancel, outcome.sbatch_job)
+            await _wait_final(run, outcome.sbatch_job, timeout=20)
         built = build_job(
             script.name,
             text.encode(),
@@ -295,6 +332,11 @@ async def run_case(run: ClusterRun, case: Case, tmp: Path) -> Outcome:
         outcome.differences = comparison.differences
         outcome.compared = comparison.compared
         outcome.status = "different" if comparison.differences else "identical"
+        justified = JUSTIFIED.get((script.stem, case.cluster.name))
+        if justified is not None and justified == {
+            d.field: (d.sbatch, d.agent) for d in comparison.differences
+        }:
+            outcome.status = "justified"
     except (SlurmError, SbatchRefused, AssertionError, OSError) as error:
         outcome.status = "error"
         outcome.message = f"{type(error).__name__}: {error}"
@@ -304,6 +346,40 @@ async def run_case(run: ClusterRun, case: Case, tmp: Path) -> Outcome:
             run.isolation.release()
         outcome.seconds = time.monotonic() - started
     return outcome
+
+
+async def _both_refused(
+    run: ClusterRun, case: Case, outcome: Outcome, text: str, path: str, workdir: str, tmp: Path
+) -> None:
+    """A job this Slurm refuses (corpus `refused-from`): sbatch must be refused, and the
+    agent's submission too, by slurmctld with the same reason."""
+    script = case.script
+    try:
+        job = await run.thread(run.sbatch, script.user, workdir, script.sbatch_arguments, path)
+    except SbatchRefused as error:
+        reason = str(error).rpartition("Batch job submission failed: ")[2].strip()
+    else:
+        outcome.sbatch_job = job
+        outcome.message = f"sbatch accepted job {job}, which this Slurm should refuse"
+        return
+    built = build_job(
+        script.name,
+        text.encode(),
+        sbatch_arguments=script.sbatch_arguments,
+        username=script.user,
+        job_name=script.name,
+        settings=run.build_settings(case.version),
+    )
+    try:
+        result = await run.client(case.version, tmp).submit(script.user, built.job)
+    except SlurmError as error:
+        outcome.message = f"sbatch: {reason}; agent: {error}"
+        outcome.status = "refused" if reason and reason in str(error) else "different"
+        return
+    outcome.agent_job = result.job_id
+    run.jobs.add(result.job_id)
+    outcome.status = "different"
+    outcome.message = f"sbatch was refused ({reason}) but the agent's job {result.job_id} exists"
 
 
 async def _compare(
@@ -316,7 +392,7 @@ async def _compare(
 ) -> Comparison:
     if sbatch_record is not None:
         first = sbatch_record
-        agent_record = await run.thread(run.reader.read, agent_id)
+        agent_record = await _dependency_tested(run, agent_id, first)
     elif case.script.runs:
         first, agent_record = await asyncio.gather(
             _wait_final(run, sbatch_id), _wait_final(run, agent_id)
@@ -341,7 +417,9 @@ async def _compare(
 
 async def run_cases(cases: list[Case], tmp: Path, *, keep: bool = False) -> list[Outcome]:
     """Run every case; the clusters concurrently, PER_CLUSTER scripts at once on each."""
-    stamp = f"{int(time.time())}-{os.getpid()}"
+    # one number, so that the job-id token never replaces a part of it (job 6274 turned
+    # fidelity-<time>-6274/ into fidelity-<time>-<jobid>/)
+    stamp = f"{int(time.time())}{os.getpid():07d}"
     by_cluster: dict[str, list[Case]] = {}
     for case in cases:
         by_cluster.setdefault(case.cluster.name, []).append(case)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fidelity.conftest import CASES, CORPUS, SuiteRun
+from tests.fidelity.records import JUSTIFIED
 from tests.fidelity.runner import Case
 
 pytestmark = pytest.mark.lab
@@ -25,7 +26,7 @@ EXPECTED_REJECTIONS: dict[str, dict[str, str]] = {
         "memory_binding_type": _OLDER,
         "profile": _OLDER,
         "ntasks_per_tres": _OLDER,
-        "kill_warning_flags": "v0.0.38 parses --signal without the B:/R: prefixes",
+        "kill_warning_flags": "v0.0.38 refuses --signal=B: (it reads R:)",
     },
     "v0.0.40": {
         "oom_kill_step": "added in v0.0.42",
@@ -49,6 +50,12 @@ def test_corpus_covers_every_pair():
 
 def test_sbatch_fidelity(case: Case, fidelity: SuiteRun):
     outcome = fidelity.outcomes[case.id]
+    if case.script.refused_on(case.cluster.slurm_version):
+        # this Slurm refuses the job itself: so must the agent's submission, for the reason
+        # sbatch gives
+        assert outcome.status == "refused", f"{case.id}: {outcome.status}: {outcome.message}"
+        assert outcome.sbatch_job is None and outcome.agent_job is None
+        return
     assert outcome.sbatch_job, f"{case.id}: no sbatch job: {outcome.message}"
     expected = EXPECTED_REJECTIONS.get(case.version, {})
     if outcome.status == "rejected":
@@ -63,6 +70,13 @@ def test_sbatch_fidelity(case: Case, fidelity: SuiteRun):
             assert name in message, message
         # it names the option as the user wrote it and where
         assert "(script line" in message or "(sbatch_arguments" in message, message
+        return
+    justified = JUSTIFIED.get((case.script.stem, case.cluster.name))
+    if justified is not None:
+        # exactly the justified differences (README.md), no fewer and no others
+        got = {d.field: (d.sbatch, d.agent) for d in outcome.differences}
+        assert outcome.status == "justified", f"{case.id}: expected {justified}, got {got}"
+        assert outcome.agent_job and outcome.compared > 20
         return
     assert outcome.status == "identical", (
         f"{case.id}: {outcome.status}: {outcome.message}\n"
