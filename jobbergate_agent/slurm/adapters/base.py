@@ -19,6 +19,7 @@ from jobbergate_agent.slurm.types import (
     JobStateInfo,
     PingResult,
     SubmitResult,
+    jobbergate_state,
 )
 
 # Query parameters as pairs: a key may repeat (job_id=1&job_id=2).
@@ -150,8 +151,43 @@ class Adapter(ABC):
     @abstractmethod
     def parse_submit(self, data: dict[str, Any]) -> SubmitResult: ...
 
+    @staticmethod
     @abstractmethod
-    def parse_job(self, record: dict[str, Any]) -> JobRecord: ...
+    def exit_code(value: Any) -> tuple[int | None, int | None]:
+        """(return code, signal) from this version's `exit_code`."""
+
+    def output_paths(self, record: dict[str, Any]) -> tuple[str | None, str | None]:
+        """The job's stdout and stderr paths, expanded."""
+        return record.get("standard_output") or None, record.get("standard_error") or None
+
+    def parse_job(self, record: dict[str, Any]) -> JobRecord:
+        """A slurmctld job record: its keys are the same in every version, their shapes not."""
+        states = record.get("job_state")
+        names = [states] if isinstance(states, str) else list(states or [])
+        code, signal = self.exit_code(record.get("exit_code"))
+        stdout, stderr = self.output_paths(record)
+        return JobRecord(
+            job_id=int(record["job_id"]),
+            name=record.get("name"),
+            user_name=record.get("user_name"),
+            user_id=no_val_int(record.get("user_id")),
+            state=jobbergate_state(names),
+            slurm_states=names,
+            reason=record.get("state_reason"),
+            exit_code=code,
+            exit_signal=signal,
+            submit_time=epoch(record.get("submit_time")),
+            start_time=epoch(record.get("start_time")),
+            end_time=epoch(record.get("end_time")),
+            nodes=record.get("nodes") or None,
+            partition=record.get("partition"),
+            working_directory=record.get("current_working_directory"),
+            standard_output=stdout,
+            standard_error=stderr,
+            comment=record.get("comment") or None,
+            source="slurmctld",
+            raw=self.raw(record),
+        )
 
     @abstractmethod
     def parse_ping(self, data: dict[str, Any]) -> PingResult: ...

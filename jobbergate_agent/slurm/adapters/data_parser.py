@@ -204,32 +204,8 @@ class DataParserAdapter(Adapter):
         signal = value.get("signal") or {}
         return no_val_int(value.get("return_code")), no_val_int(signal.get("id"))
 
-    def parse_job(self, record: dict[str, Any]) -> JobRecord:
-        states = record.get("job_state")
-        state_list = [states] if isinstance(states, str) else list(states or [])
-        code, signal = self.exit_code(record.get("exit_code"))
-        return JobRecord(
-            job_id=int(record["job_id"]),
-            name=record.get("name"),
-            user_name=record.get("user_name"),
-            user_id=no_val_int(record.get("user_id")),
-            state=jobbergate_state(state_list),
-            slurm_states=state_list,
-            reason=record.get("state_reason"),
-            exit_code=code,
-            exit_signal=signal,
-            submit_time=epoch(record.get("submit_time")),
-            start_time=epoch(record.get("start_time")),
-            end_time=epoch(record.get("end_time")),
-            nodes=record.get("nodes") or None,
-            partition=record.get("partition"),
-            working_directory=record.get("current_working_directory"),
-            standard_output=record.get(self.stdout_key) or None,
-            standard_error=record.get(self.stderr_key) or None,
-            comment=record.get("comment") or None,
-            source="slurmctld",
-            raw=self.raw(record),
-        )
+    def output_paths(self, record: dict[str, Any]) -> tuple[str | None, str | None]:
+        return record.get(self.stdout_key) or None, record.get(self.stderr_key) or None
 
     def parse_states(self, data: Any) -> dict[int, JobStateInfo]:
         states: dict[int, JobStateInfo] = {}

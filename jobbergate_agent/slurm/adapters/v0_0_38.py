@@ -14,16 +14,14 @@ from types import ModuleType
 from typing import Any
 
 from jobbergate_agent.slurm.adapters.base import Adapter as BaseAdapter
-from jobbergate_agent.slurm.adapters.base import epoch, expand_filename, no_val_int, wait_status
+from jobbergate_agent.slurm.adapters.base import expand_filename, wait_status
 from jobbergate_agent.slurm.errors import SlurmInvalidResponse, UnsupportedJobField
 from jobbergate_agent.slurm.models import load_models
 from jobbergate_agent.slurm.types import (
     INFINITE,
     JobDescription,
-    JobRecord,
     PingResult,
     SubmitResult,
-    jobbergate_state,
 )
 
 _SAME_NAME = frozenset(
@@ -287,38 +285,20 @@ class Adapter(BaseAdapter):
         )
 
     # --- job records --------------------------------------------------------------------------
-    def parse_job(self, record: dict[str, Any]) -> JobRecord:
+    @staticmethod
+    def exit_code(value: Any) -> tuple[int | None, int | None]:
+        return wait_status(value if isinstance(value, int) else None)  # a raw wait() status
+
+    def output_paths(self, record: dict[str, Any]) -> tuple[str | None, str | None]:
         # 22.05 reports the output patterns unexpanded (e.g. "slurm-%j.out").
-        fill: dict[str, Any] = {
+        names: dict[str, Any] = {
             "job_id": int(record["job_id"]),
             "user": record.get("user_name"),
             "name": record.get("name"),
         }
-        state = record.get("job_state")
-        names = [state] if isinstance(state, str) else list(state or [])
-        code, signal = wait_status(
-            record.get("exit_code") if isinstance(record.get("exit_code"), int) else None
-        )
-        return JobRecord(
-            job_id=int(record["job_id"]),
-            name=record.get("name"),
-            user_name=record.get("user_name"),
-            user_id=no_val_int(record.get("user_id")),
-            state=jobbergate_state(names),
-            slurm_states=names,
-            reason=record.get("state_reason"),
-            exit_code=code,
-            exit_signal=signal,
-            submit_time=epoch(record.get("submit_time")),
-            start_time=epoch(record.get("start_time")),
-            end_time=epoch(record.get("end_time")),
-            nodes=record.get("nodes") or None,
-            partition=record.get("partition"),
-            working_directory=record.get("current_working_directory"),
-            standard_output=expand_filename(record.get("standard_output"), **fill),
-            standard_error=expand_filename(record.get("standard_error"), **fill),
-            comment=record.get("comment") or None,
-            raw=self.raw(record),
+        return (
+            expand_filename(record.get("standard_output"), **names),
+            expand_filename(record.get("standard_error"), **names),
         )
 
     def parse_ping(self, data: dict[str, Any]) -> PingResult:
