@@ -42,3 +42,31 @@ def make_run(tmp_path, request):
         run.close()
     exercised = "; ".join(run.label for run in runs)
     print(f"\n{request.node.name}: {time.monotonic() - started:.1f} s on {exercised}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def purge_candidates(tmp_path_factory):
+    """The jobs of test_purged, submitted (one `jg-run --once` each) when the e2e session
+    starts, so that slurmctld forgets them while the other tests run instead of while that test
+    waits: {"accounting" | "none": (run, submission id, (exit status, log) of that run)}."""
+    from tests.integration.e2e import scripts
+
+    runs: dict[str, tuple[Run, int, tuple[int, str]]] = {}
+    try:
+        for key, name, version in (
+            ("accounting", "slurm-26.05", "v0.0.45"),
+            ("none", "slurm-22.05", "v0.0.38"),
+        ):
+            if name not in CLUSTERS:
+                continue  # (test_purged fails on its own, naming the missing lab)
+            run = Run(CLUSTERS[name], version, tmp_path_factory.mktemp(f"purge-{key}"))
+            try:
+                sid = run.add("purged", {"job.sh": scripts.QUICK})
+                runs[key] = (run, sid, run.once())
+            except BaseException:
+                run.close()
+                raise
+        yield runs
+    finally:
+        for run, _, _ in runs.values():
+            run.close()
