@@ -9,9 +9,11 @@ job that still carries one of its tags.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -192,6 +194,13 @@ class Run:
         assert daemon is not None
         daemon.kill()  # SIGKILL: no chance to finish anything
         daemon.wait(timeout=10)
+
+    def journal_rows(self) -> list[tuple[Any, ...]]:
+        """(submission id, job id, last state) of every row of the agent's journal."""
+        path = self.cache_dir / "submission-journal.sqlite3"
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            query = "SELECT submission_id, slurm_job_id, last_state FROM submission_journal"
+            return list(db.execute(query).fetchall())
 
     def log(self) -> str:
         return self.logs[-1].read_text() if self.logs else ""

@@ -160,3 +160,34 @@ def test_sigterm_while_a_submit_is_in_flight_finishes_and_reports_it(make_run):
         assert log.index("SIGTERM received") < log.index("submitted to Slurm as")
         assert run.jobs_tagged(sid) == [row.slurm_job_id] and proxy.submits == 1
     print(f"\n{run.label}: SIGTERM mid-submit; stopped in {took:.1f} s with job reported")
+
+
+def test_a_restart_re_reports_nothing_and_without_its_journal_still_cancels_as_the_owner(
+    make_run,
+):
+    run = make_run("slurm-24.11", "v0.0.42")
+    sid = run.add("restarted", {"job.sh": scripts.LONG})
+    run.start()
+    run.wait_until(lambda: run.row(sid).slurm_job_state == "RUNNING", 60, "the job to run")
+    assert run.stop() == 0
+    job_id = run.row(sid).slurm_job_id
+
+    def puts_during_once() -> tuple[list[tuple[str, str]], str]:
+        before = len(run.api.requests)
+        code, log = run.once()
+        assert code == 0, log[-3000:]
+        return [r for r in run.api.requests[before:] if r[0] == "PUT" and "/agent/" in r[1]], log
+
+    puts, _ = puts_during_once()  # the journal says the API was told RUNNING already
+    assert puts == []
+    shutil.rmtree(run.cache_dir)  # a new host: the state is told again, once
+    puts, _ = puts_during_once()
+    assert puts == [("PUT", f"/jobbergate/job-submissions/agent/{sid}")]
+    run.api.cancel(sid)  # the owner comes from the job record, the journal being gone
+    _, log = puts_during_once()
+    assert f"cancelled in Slurm as {run.user}" in log, log[-3000:]
+    facts = run.wait_until(
+        lambda: (f := run.facts(job_id)) and f.state == "CANCELLED" and f, 30, "the cancel"
+    )
+    assert run.jobs_tagged(sid) == [job_id]
+    print(f"\n{run.label}: restart re-reported nothing; lost journal: cancelled ({facts.state})")

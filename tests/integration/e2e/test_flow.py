@@ -141,6 +141,8 @@ def test_every_kind_of_submission_reaches_its_final_state(make_run, cluster_name
         "PUT /jobbergate/clusters/status": 1,
     }, quiet
     assert run.api.cluster_status[run.client_id].interval == run.interval
+    # Finished submissions the API no longer lists are forgotten by the journal.
+    assert run.journal_rows() == [], run.journal_rows()
     busy = Counter(f"{m} {_route_of(p)}" for m, p in run.api.requests[:before])
     print(
         f"\n{run.label}: cancel sent while {cancel_sent[0]}; Slurm facts "
