@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,7 +257,9 @@ class DevStack:
     def __init__(self, options: StackOptions, out: TextIO = sys.stdout) -> None:
         self.options = options
         self.out = out
-        self.api = MockJobbergate()
+        # A client id of its own: the comment tags of this run's jobs (jobbergate:<client>:<id>)
+        # never match those of an earlier run that the lab's slurmctld still remembers.
+        self.api = MockJobbergate(client_id=f"devstack-{uuid.uuid4().hex[:8]}")
         self.seeded: dict[str, int] = {}
         self.state_dir: Path | None = None
         self._own_state_dir = False
