@@ -134,14 +134,27 @@ def make_wrapper(
         '    [ -L "$_jg_d" ] && _jg_fail "refusing to write through the symbolic link $_jg_d"',
         "  done; return 0",
         "}",
+        # A file is written under a name no other job uses, then renamed into place: jobs
+        # sharing a working directory never see a half-written file. $3, if given, receives
+        # a copy that only this job uses.
+        "_jg_job=${SLURM_JOB_ID:-$$}",
         "_jg_put() {",
-        '  rm -f -- "$1" || _jg_fail "cannot replace $1"',
-        '  PATH=$_jg_path base64 -d > "$1" || _jg_fail "cannot write $1"',
-        '  PATH=$_jg_path chmod "$2" "$1" || _jg_fail "cannot set the mode of $1"',
+        '  _jg_tmp="$1.jg-tmp-$_jg_job"',
+        '  rm -f -- "$_jg_tmp" || _jg_fail "cannot write $_jg_tmp"',
+        '  PATH=$_jg_path base64 -d > "$_jg_tmp" || _jg_fail "cannot write $1"',
+        '  PATH=$_jg_path chmod "$2" "$_jg_tmp" || _jg_fail "cannot set the mode of $1"',
+        '  if [ -n "$3" ]; then',
+        '    rm -f -- "$3"; PATH=$_jg_path cp -p -- "$_jg_tmp" "$3" || _jg_fail "cannot copy $1"',
+        "  fi",
+        '  PATH=$_jg_path mv -f -- "$_jg_tmp" "$1" || _jg_fail "cannot replace $1"',
         "}",
         f"cd {quote(working_directory)} || _jg_fail "
         f"{quote('cannot enter the working directory ' + working_directory)}",
     ]
+    # What runs is this job's own copy of the entrypoint, next to it (so that $0's directory is
+    # the same): another job in the same directory may replace ./<entrypoint> at any moment.
+    head, tail = posixpath.split(entrypoint_name)
+    own_copy = quote((head + "/" if head else "") + "." + tail + ".jg-") + '"$_jg_job"'
     made: set[str] = set()
     for bundled in files:
         path = f"./{bundled.name}"
@@ -155,11 +168,12 @@ def make_wrapper(
                 f"{quote('cannot create ' + directory)}"
             )
             made.update([directory, *ancestors])
-        lines.append(f"_jg_put {quote(path)} {bundled.mode:04o} <<'{_END}'")
+        own = f" ./{own_copy}" if bundled.name == entrypoint_name else ""
+        lines.append(f"_jg_put {quote(path)} {bundled.mode:04o}{own} <<'{_END}'")
         encoded = base64.encodebytes(bundled.content).decode("ascii")
         lines.append(encoded.rstrip("\n") if encoded else "")
         lines.append(_END)
-    lines.append(f'exec {command} "$PWD"/{quote(entrypoint_name)} "$@"')
+    lines.append(f'exec {command} "$PWD"/{own_copy} "$@"')
     return "\n".join(lines) + "\n"
 
 

@@ -148,7 +148,8 @@ def test_entrypoint_without_shebang_runs_with_sh(workdir: Path):
     )
     result = run(wrapper, workdir)
     assert result.returncode == 4
-    assert result.stdout == f"sh:{workdir}/plain\n".encode()
+    # $0 is this job's own copy, next to the entrypoint (jobs may share the directory)
+    assert result.stdout.startswith(f"sh:{workdir}/.plain.jg-".encode())
 
 
 def test_missing_working_directory_fails_before_writing(tmp_path: Path):
@@ -217,7 +218,9 @@ def test_quote_in_a_name_cannot_inject_commands(workdir: Path, tmp_path: Path):
     result = run(wrapper, workdir)
     assert result.returncode == 0, result.stderr
     assert (workdir / name).read_bytes() == b"safe"
-    assert sorted(p.name for p in workdir.iterdir()) == sorted(["e.sh", name])
+    names = sorted(p.name for p in workdir.iterdir() if not p.name.startswith(".e.sh.jg-"))
+    assert names == sorted(["e.sh", name])
+    assert len([p for p in workdir.iterdir() if p.name.startswith(".e.sh.jg-")]) == 1
 
 
 def test_existing_files_are_replaced(workdir: Path):
@@ -257,3 +260,20 @@ def test_impossible_mode_is_rejected(workdir: Path):
             entrypoint=b"#!/bin/sh\n",
             modes={"e.sh": 0o17777},
         )
+
+
+def test_jobs_sharing_a_working_directory_each_run_their_own_entrypoint(tmp_path):
+    # Two submissions of one user often share a working directory (DEFAULT_SLURM_WORK_DIR is
+    # /home/{username}) and an entrypoint name (job.sh): jobs that start together must not
+    # run each other's script.
+    wrappers = [
+        bundle.make_wrapper(
+            working_directory=str(tmp_path),
+            entrypoint_name="job.sh",
+            entrypoint=f"#!/bin/sh\necho {i}\n".encode(),
+        )
+        for i in range(16)
+    ]
+    processes = [subprocess.Popen(["/bin/sh", "-c", w], stdout=subprocess.PIPE) for w in wrappers]
+    outputs = [p.communicate()[0].decode().strip() for p in processes]
+    assert outputs == [str(i) for i in range(16)]
