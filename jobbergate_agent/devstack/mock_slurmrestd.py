@@ -245,6 +245,8 @@ class MockSlurmrestd:
             if match := re.fullmatch(r"/job/([^/]+)", path):
                 return {"GET": self._job, "DELETE": self._cancel}, (match.group(1),)
         elif plugin == "slurmdb":
+            if path == "/ping":  # 26.05 answers it; the agent probes it to detect accounting
+                return {"GET": self._ping}, ()
             if path == "/jobs":
                 return {"GET": self._db_jobs}, ()
             if match := re.fullmatch(r"/job/([^/]+)", path):
