@@ -37,6 +37,7 @@ from jobbergate_agent.agent.context import (
     describe,
     event,
     is_transient,
+    record_reason,
     state_reason,
 )
 from jobbergate_agent.agent.journal import JournalEntry
@@ -186,7 +187,7 @@ class ActiveTask:
                 job_id, has_accounting=ctx.slurm.has_accounting
             )
         else:
-            state, raw, reason = record.state, record.raw, state_reason(record.reason)
+            state, raw, reason = record.state, record.raw, record_reason(record)
             if record.source == "slurmdbd" and state != entry.last_state:
                 event(
                     submission.id,

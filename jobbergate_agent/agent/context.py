@@ -101,14 +101,8 @@ class AgentContext:
     async def ensure_negotiated(self) -> None:
         async with self._ready_lock:
             if not self.negotiated:
-                version = await self.slurm.negotiate()
+                await self.slurm.negotiate()  # logs the version and the token mode
                 self.negotiated = True
-                logger.info(
-                    "slurmrestd at {} speaks REST {}; token mode {}",
-                    self.settings.BASE_SLURMRESTD_URL,
-                    version,
-                    self.slurm.token_mode,
-                )
 
     async def ensure_reconciled(self) -> None:
         """Once per process, before anything is submitted: learn which jobs in Slurm carry this
@@ -191,6 +185,21 @@ def state_reason(reason: str | None) -> str | None:
     """Slurm says "None" when a job has no reason; Jobbergate shows the reason to people, so
     no reason is null, not the word None."""
     return None if reason is None or reason.strip() in ("", "None") else reason
+
+
+def record_reason(record: JobRecord) -> str | None:
+    """The reason Jobbergate shows for a job: Slurm's, made readable where it only names a
+    category (a failed job's "NonZeroExitCode" says nothing of the code)."""
+    reason = state_reason(record.reason)
+    if record.state in ("FAILED", "NODE_FAIL", "OUT_OF_MEMORY", "TIMEOUT", "CANCELLED"):
+        if record.exit_signal:
+            detail = f"the job script was ended by signal {record.exit_signal}"
+        elif record.exit_code:
+            detail = f"the job script exited with code {record.exit_code}"
+        else:
+            return reason
+        return f"{reason}: {detail}" if reason else detail
+    return reason
 
 
 def describe(error: BaseException) -> str:

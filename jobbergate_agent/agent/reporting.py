@@ -13,7 +13,7 @@ from jobbergate_agent.agent.context import (
     describe,
     event,
     is_transient,
-    state_reason,
+    record_reason,
 )
 from jobbergate_agent.jobbergate.errors import JobbergateBadRequest, JobbergateNotFound
 from jobbergate_agent.slurm.types import FINAL_STATES, JobRecord
@@ -51,7 +51,7 @@ async def report_submitted(
         )
     else:
         if record is not None:
-            state, info, reason = record.state, record.raw, state_reason(record.reason)
+            state, info, reason = record.state, record.raw, record_reason(record)
         else:
             state = "UNKNOWN"
             reason = messages.unknown_job_reason(job_id, has_accounting=ctx.slurm.has_accounting)
