@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
+
+from jobbergate_agent.devstack.loopback_server import LoopbackServer
 
 READ = "jobbergate:job-submissions:read"
 UPDATE = "jobbergate:job-submissions:update"
@@ -464,13 +465,15 @@ class MockJobbergateServer:
 
     def __init__(self, mock: MockJobbergate, port: int = 0) -> None:
         self.mock = mock
-        self.port = port
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(mock.app, name="mock Jobbergate API", port=port)
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     @property
     def oidc_domain(self) -> str:
@@ -487,30 +490,12 @@ class MockJobbergateServer:
         }
 
     def __enter__(self) -> MockJobbergateServer:
-        import uvicorn
-
-        config = uvicorn.Config(
-            self.mock.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, name="mock-jobbergate", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the mock Jobbergate API did not start on port {self.port}")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self._server.start()
         self.mock.issuer = f"{self.url}/realms/{REALM}"
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._server.stop(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

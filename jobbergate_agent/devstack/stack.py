@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from jobbergate_agent.devstack.loopback_server import LoopbackServer
 from jobbergate_agent.devstack.mock_jobbergate import MockJobbergate, MockJobbergateServer
 from jobbergate_agent.devstack.mock_slurmrestd import MockSlurmrestd
 from jobbergate_agent.devstack.seed import seed
@@ -71,38 +72,25 @@ class MockSlurmrestdServer:
 
     def __init__(self, mock: MockSlurmrestd, port: int = 0) -> None:
         self.mock = mock
-        self.port = port
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(mock.app, name="mock slurmrestd", port=port, lifespan="on")
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._server.url
 
     def __enter__(self) -> MockSlurmrestdServer:
-        import uvicorn
-
-        config = uvicorn.Config(
-            self.mock.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, name="mock-slurmrestd", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise StackError(f"the mock slurmrestd did not start on port {self.port}")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        try:
+            self._server.start()
+        except RuntimeError as error:
+            raise StackError(str(error)) from None
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
+        self._server.stop()
 
 
 # --- where jobs run ------------------------------------------------------------------------------
