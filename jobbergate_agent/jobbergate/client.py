@@ -74,6 +74,10 @@ def api_detail(response: httpx.Response) -> str | None:
     return str(detail)
 
 
+# The backoff sleep, by name, so tests can replace it without touching asyncio itself.
+_sleep = asyncio.sleep
+
+
 class JobbergateClient:
     def __init__(
         self,
@@ -311,7 +315,7 @@ class JobbergateClient:
             attempt,
             self.get_retries,
         )
-        await asyncio.sleep(delay)
+        await _sleep(delay)
 
     def _transport_error(
         self, method: str, path: str, error: httpx.TransportError

@@ -430,7 +430,7 @@ async def test_get_retries_back_off(settings, router, token_route, monkeypatch):
     async def no_sleep(delay: float) -> None:
         delays.append(delay)
 
-    monkeypatch.setattr(client_module.asyncio, "sleep", no_sleep)
+    monkeypatch.setattr(client_module, "_sleep", no_sleep)  # not asyncio.sleep: other loops use it
     router.get(ACTIVE).respond(500)
     async with JobbergateClient(settings, retry_backoff=0.5) as jg:
         with pytest.raises(JobbergateUnavailable):
