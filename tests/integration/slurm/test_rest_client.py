@@ -110,13 +110,16 @@ async def test_states_of_several_jobs_in_one_call(cluster_version, make_client):
     user = cluster.users[0]
     client = make_client(cluster, version)
     held, _ = job(user, "#!/bin/sh\ntrue\n", hold=True)
-    first = await client.submit(user, held)
-    second = await client.submit(user, held)
-    states = await client.get_job_states(user, [first.job_id, second.job_id, 999_999])
-    assert set(states) == {first.job_id, second.job_id}
-    assert {s.state for s in states.values()} == {"PENDING"}
-    for job_id in (first.job_id, second.job_id):
-        await client.cancel(user, job_id)
+    ids = []
+    try:
+        for _ in range(2):
+            ids.append((await client.submit(user, held)).job_id)
+        states = await client.get_job_states(user, [*ids, 999_999])
+        assert set(states) == set(ids)
+        assert {s.state for s in states.values()} == {"PENDING"}
+    finally:
+        for job_id in ids:
+            await client.cancel(user, job_id)
 
 
 async def test_invalid_partition_is_rejected_with_slurms_message(cluster_version, make_client):
