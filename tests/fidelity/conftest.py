@@ -14,15 +14,12 @@ import pytest
 from tests.fidelity.corpus import load_corpus
 from tests.fidelity.report import write_report
 from tests.fidelity.runner import Case, Outcome, run_cases
-from tests.integration.lab import load_clusters
-from tests.integration.slurm.conftest import cluster_version, make_client  # noqa: F401 (fixtures)
-
-try:
-    CLUSTERS = load_clusters()
-    LAB_ERROR = None
-except RuntimeError as error:  # reported by every lab test, not hidden as a skip
-    CLUSTERS = []
-    LAB_ERROR = str(error)
+from tests.integration.slurm.conftest import (  # noqa: F401 (fixtures)
+    CLUSTERS,
+    LAB_ERROR,
+    cluster_version,
+    make_client,
+)
 
 CORPUS = load_corpus()
 CASES = [
